@@ -1,0 +1,216 @@
+// Command syscall_exporter traces processes with ptrace and serves
+// per-syscall counts, errors and latency as Prometheus metrics.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/version"
+	"golang.org/x/sys/unix"
+
+	"github.com/syscall-exporter/syscall_exporter/collector"
+	"github.com/syscall-exporter/syscall_exporter/exporter"
+	"github.com/syscall-exporter/syscall_exporter/ptrace"
+)
+
+// DefaultListenAddress is outside the 9100–9999 range that the Prometheus
+// wiki has fully allocated.
+const DefaultListenAddress = ":8750"
+
+type cli struct {
+	PID     []int    `name:"pid" sep:"," placeholder:"PID" help:"Attach to this process and all its threads (repeatable, or comma-separated)."`
+	Command []string `arg:"" optional:"" passthrough:"partial" name:"command" help:"Launch this command traced (after --); the exporter exits with its status."`
+
+	ListenAddress []string `name:"web.listen-address" default:"${listen}" placeholder:"ADDR" help:"Addresses to serve metrics on (repeatable)."`
+	WebConfigFile string   `name:"web.config.file" placeholder:"FILE" help:"exporter-toolkit web config: TLS and basic auth."`
+	TelemetryPath string   `name:"web.telemetry-path" default:"/metrics" help:"Path under which to expose metrics."`
+	MaxRequests   int      `name:"web.max-requests" default:"40" help:"Maximum concurrent scrapes (0: no limit)."`
+
+	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
+	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
+
+	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
+	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
+
+	Version kong.VersionFlag `name:"version" help:"Print version and exit."`
+}
+
+const usageExit = 2
+
+func main() {
+	ptrace.RunHelper()
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("syscall_exporter"),
+		kong.Description("Trace processes with ptrace and serve per-syscall metrics for Prometheus."),
+		kong.Vars{"listen": DefaultListenAddress, "version": version.Print("syscall_exporter")},
+		kong.UsageOnError(),
+		kong.Writers(os.Stdout, stderr),
+	)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := parser.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+		return usageExit
+	}
+	if len(c.Command) > 0 && c.Command[0] == "--" {
+		c.Command = c.Command[1:]
+	}
+	if len(c.PID) == 0 && len(c.Command) == 0 {
+		fmt.Fprintln(stderr, "syscall_exporter: nothing to trace: give --pid PID or -- COMMAND (see --help)")
+		return usageExit
+	}
+	logger := newLogger(c.LogLevel, c.LogFormat, stderr)
+
+	// The tracer goroutine blocks in wait4 on its own thread; with a single
+	// P the runtime's background work competes with it (measured ~15%).
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
+	}
+
+	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel})
+	tracer := ptrace.New(ptrace.Config{Consumer: coll, Logger: logger})
+
+	data := prometheus.NewPedanticRegistry()
+	data.MustRegister(coll)
+	self := prometheus.NewRegistry()
+	self.MustRegister(
+		collector.NewSelfCollector(&tracer.Stats),
+		versioncollector.NewCollector("syscall_exporter"),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+
+	srv, err := exporter.Listen(exporter.Config{
+		ListenAddresses: c.ListenAddress,
+		WebConfigFile:   c.WebConfigFile,
+		TelemetryPath:   c.TelemetryPath,
+		MaxRequests:     c.MaxRequests,
+		Logger:          logger,
+	}, exporter.Handlers{
+		Gatherer: prometheus.Gatherers{data, self},
+		Self:     self,
+		Ready:    func() bool { return tracer.Stats.Targets.Load() > 0 },
+		Version:  version.Info(),
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v\n", err)
+		return usageExit
+	}
+
+	if err := tracer.Start(); err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v\n", err)
+		return 1
+	}
+	traced := 0
+	for _, pid := range c.PID {
+		if err := tracer.Attach(pid); err != nil {
+			fmt.Fprintf(stderr, "syscall_exporter: %v\n", err)
+			continue
+		}
+		traced++
+	}
+	launched := len(c.Command) > 0
+	if launched {
+		path, err := exec.LookPath(c.Command[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "syscall_exporter: cannot run %s: %v\n", c.Command[0], err)
+			tracer.DetachAll()
+			return 127
+		}
+		if err := tracer.Launch(path, c.Command, os.Environ()); err != nil {
+			fmt.Fprintf(stderr, "syscall_exporter: %v\n", err)
+			tracer.DetachAll()
+			return 1
+		}
+		traced++
+	}
+	if traced == 0 {
+		fmt.Fprintln(stderr, "syscall_exporter: no target could be traced; exiting")
+		tracer.DetachAll()
+		return 1
+	}
+
+	go func() {
+		if err := srv.Serve(); err != nil {
+			logger.Error("HTTP server failed", "err", err)
+		}
+	}()
+	logger.Info("serving", "addresses", fmt.Sprint(srv.Addrs()), "path", c.TelemetryPath)
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	for {
+		select {
+		case sig := <-sigs:
+			if launched {
+				// Like a shell: the command decides what the signal means;
+				// we exit when it does.
+				tracer.SignalLaunched(sig.(syscall.Signal))
+				continue
+			}
+			logger.Info("detaching", "signal", sig.String())
+			tracer.DetachAll()
+			<-tracer.Done()
+			shutdown(srv)
+			return 0
+		case <-tracer.Done():
+			shutdown(srv)
+			if launched {
+				return exitLikeCommand(tracer.LaunchStatus())
+			}
+			return 0
+		}
+	}
+}
+
+func shutdown(srv *exporter.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+}
+
+// exitLikeCommand returns the command's exit code; for a command killed by
+// a signal it kills the exporter with the same signal, as strace does, so
+// the caller sees the same wait status.
+func exitLikeCommand(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		sig := ws.Signal()
+		signal.Reset(sig)
+		syscall.Kill(os.Getpid(), sig)
+		time.Sleep(100 * time.Millisecond)
+		return 128 + int(sig)
+	}
+	return ws.ExitStatus()
+}
+
+func newLogger(level, format string, w io.Writer) *slog.Logger {
+	cfg := &promslog.Config{Level: promslog.NewLevel(), Format: promslog.NewFormat(), Writer: w}
+	if err := cfg.Level.Set(level); err != nil {
+		panic(errors.New("log level validated by kong"))
+	}
+	if err := cfg.Format.Set(format); err != nil {
+		panic(errors.New("log format validated by kong"))
+	}
+	return promslog.New(cfg)
+}

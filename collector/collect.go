@@ -1,0 +1,82 @@
+package collector
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/protobuf/proto"
+)
+
+// Describe sends the descriptors of every traced-data metric.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.callsDesc
+	ch <- c.errorsDesc
+	ch <- c.durationDesc
+}
+
+// Collect builds const metrics from a snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c.Snapshot() {
+		lv := append(s.Labels[:len(s.Labels):len(s.Labels)], s.Syscall)
+		ch <- prometheus.MustNewConstMetric(c.callsDesc, prometheus.CounterValue, float64(s.Calls), lv...)
+		for _, e := range s.Errors {
+			ch <- prometheus.MustNewConstMetric(c.errorsDesc, prometheus.CounterValue, float64(e.Count), append(lv[:len(lv):len(lv)], e.Name)...)
+		}
+		if s.Duration.Count > 0 {
+			ch <- &histogramMetric{desc: c.durationDesc, labels: prometheus.MakeLabelPairs(c.durationDesc, lv), h: s.Duration}
+		}
+	}
+}
+
+// histogramMetric exposes classic buckets and a native histogram at once,
+// which client_golang's const histograms cannot.
+type histogramMetric struct {
+	desc   *prometheus.Desc
+	labels []*dto.LabelPair
+	h      HistogramSnapshot
+}
+
+func (m *histogramMetric) Desc() *prometheus.Desc { return m.desc }
+
+func (m *histogramMetric) Write(out *dto.Metric) error {
+	h := &m.h
+	hist := &dto.Histogram{
+		SampleCount:   proto.Uint64(h.Count),
+		SampleSum:     proto.Float64(float64(h.SumNs) * 1e-9),
+		Schema:        proto.Int32(nativeSchema),
+		ZeroThreshold: proto.Float64(nativeZeroThreshold),
+		ZeroCount:     proto.Uint64(0),
+	}
+	var cumulative uint64
+	hist.Bucket = make([]*dto.Bucket, len(classicBoundsNs))
+	for i, ub := range classicBoundsNs {
+		cumulative += h.Classic[i]
+		hist.Bucket[i] = &dto.Bucket{CumulativeCount: proto.Uint64(cumulative), UpperBound: proto.Float64(float64(ub) * 1e-9)}
+	}
+	// Spans of consecutive non-empty buckets; deltas run across spans.
+	var prevCount int64
+	lastKey := 0
+	inSpan := false
+	for i, n := range h.Native {
+		key := i + nativeMinKey
+		if n == 0 {
+			inSpan = false
+			continue
+		}
+		if !inSpan {
+			offset := key - lastKey
+			if len(hist.PositiveSpan) == 0 {
+				offset = key
+			}
+			hist.PositiveSpan = append(hist.PositiveSpan, &dto.BucketSpan{Offset: proto.Int32(int32(offset)), Length: proto.Uint32(0)})
+			inSpan = true
+		}
+		span := hist.PositiveSpan[len(hist.PositiveSpan)-1]
+		*span.Length++
+		hist.PositiveDelta = append(hist.PositiveDelta, int64(n)-prevCount)
+		prevCount = int64(n)
+		lastKey = key + 1
+	}
+	out.Label = m.labels
+	out.Histogram = hist
+	return nil
+}

@@ -1,0 +1,260 @@
+// Package collector turns the tracer's completed syscalls into Prometheus
+// metrics. The tracer thread writes running totals with atomics into
+// per-(label set, syscall) records resolved once; scrapes read them and
+// build const metrics, so neither waits for the other.
+package collector
+
+import (
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+)
+
+// ThreadLabel chooses what the thread label holds.
+type ThreadLabel string
+
+const (
+	ThreadByName ThreadLabel = "name" // /proc/PID/task/TID/comm: bounded, the default
+	ThreadByTID  ThreadLabel = "tid"  // one series per thread: unbounded, opt-in
+	ThreadNone   ThreadLabel = "none" // no thread label at all
+)
+
+// Config chooses the label sets.
+type Config struct {
+	ThreadLabel ThreadLabel
+	PIDLabel    bool // add pid="<thread-group id>": unbounded, opt-in
+}
+
+const namespace = "syscall"
+
+// Collector is both the tracer's Consumer and a prometheus.Collector.
+type Collector struct {
+	cfg        Config
+	labelNames []string
+
+	callsDesc, errorsDesc, durationDesc *prometheus.Desc
+
+	// sets is indexed by slot. Only the tracer thread appends, under mu;
+	// the tracer reads it without mu, scrapes read a copy taken under mu.
+	mu    sync.Mutex
+	sets  []*labelSet
+	byKey map[string]uint32
+}
+
+var (
+	_ prometheus.Collector = (*Collector)(nil)
+	_ ptrace.Consumer      = (*Collector)(nil)
+)
+
+// New returns an empty collector.
+func New(cfg Config) *Collector {
+	if cfg.ThreadLabel == "" {
+		cfg.ThreadLabel = ThreadByName
+	}
+	names := []string{"process"}
+	if cfg.ThreadLabel != ThreadNone {
+		names = append(names, "thread")
+	}
+	if cfg.PIDLabel {
+		names = append(names, "pid")
+	}
+	withSyscall := append(names[:len(names):len(names)], "syscall")
+	withErrno := append(withSyscall[:len(withSyscall):len(withSyscall)], "errno")
+	return &Collector{
+		cfg:        cfg,
+		labelNames: names,
+		callsDesc: prometheus.NewDesc(namespace+"_calls_total",
+			"System calls made, counted at entry like strace -c.", withSyscall, nil),
+		errorsDesc: prometheus.NewDesc(namespace+"_errors_total",
+			"System calls that returned an error, by errno name. Restarted calls (ERESTARTSYS and kin) are not errors.", withErrno, nil),
+		durationDesc: prometheus.NewDesc(namespace+"_duration_seconds",
+			"Time from syscall entry to exit, including at least one ptrace round trip.", withSyscall, nil),
+		byKey: make(map[string]uint32),
+	}
+}
+
+// labelSet holds the totals of one combination of process, thread (and
+// pid) label values, for every syscall seen.
+type labelSet struct {
+	values []string
+	// byArch[i] is allocated on the first call of arch i; its entries on
+	// the first call of each syscall. Numbers past the array are rare
+	// (x32, garbage) and go to overflow under overflowMu.
+	byArch     [numArchSlots]atomic.Pointer[syscallArray]
+	overflowMu sync.Mutex
+	overflow   map[archNr]*syscallStats
+	threads    atomic.Int32 // live threads using this set
+}
+
+type archNr struct{ arch, nr uint32 }
+
+const (
+	arraySize    = 512
+	numArchSlots = 3
+)
+
+type syscallArray [arraySize]atomic.Pointer[syscallStats]
+
+type syscallStats struct {
+	arch, nr uint32
+	calls    atomic.Uint64
+	errnos   atomic.Pointer[errnoCounts]
+	duration histogram
+}
+
+// errnoCounts is indexed by errno; 1..133 are the kernel's, 512..516 the
+// restart codes, which are never counted.
+type errnoCounts [maxErrno + 1]atomic.Uint64
+
+const maxErrno = 4095
+
+func archSlot(arch uint32) int {
+	switch arch {
+	case syscalls.Native():
+		return 0
+	case auditArchI386:
+		return 1
+	}
+	return 2
+}
+
+func (s *labelSet) stats(arch, nr uint32) *syscallStats {
+	if nr < arraySize {
+		slot := archSlot(arch)
+		arr := s.byArch[slot].Load()
+		if arr == nil {
+			arr = new(syscallArray)
+			s.byArch[slot].Store(arr)
+		}
+		st := arr[nr].Load()
+		if st == nil {
+			st = &syscallStats{arch: arch, nr: nr}
+			arr[nr].Store(st)
+		}
+		return st
+	}
+	s.overflowMu.Lock()
+	defer s.overflowMu.Unlock()
+	if s.overflow == nil {
+		s.overflow = make(map[archNr]*syscallStats)
+	}
+	st := s.overflow[archNr{arch, nr}]
+	if st == nil {
+		st = &syscallStats{arch: arch, nr: nr}
+		s.overflow[archNr{arch, nr}] = st
+	}
+	return st
+}
+
+// Syscall records one completed call. It runs on the tracer thread for
+// every syscall: no locks, no allocation once the syscall has been seen.
+func (c *Collector) Syscall(s *ptrace.Syscall) {
+	st := c.sets[s.Slot].stats(s.Arch, s.Nr)
+	st.calls.Add(1)
+	if s.Errno != 0 {
+		if syscalls.IsRestart(s.Errno) {
+			return // restarted by the kernel: not an error, no latency
+		}
+		errs := st.errnos.Load()
+		if errs == nil {
+			errs = new(errnoCounts)
+			st.errnos.Store(errs)
+		}
+		if s.Errno <= maxErrno {
+			errs[s.Errno].Add(1)
+		}
+	}
+	if s.Exit != 0 {
+		st.duration.observe(s.Exit - s.Entry)
+	}
+}
+
+// ThreadStarted resolves the thread's label set once; every later call
+// of the thread finds it by slot.
+func (c *Collector) ThreadStarted(t ptrace.Thread) uint32 {
+	return c.slotFor(c.labelValues(t))
+}
+
+// ThreadRenamed moves a thread to the label set of its new name.
+func (c *Collector) ThreadRenamed(t ptrace.Thread, old uint32) uint32 {
+	slot := c.slotFor(c.labelValues(t))
+	if slot != old {
+		c.sets[old].threads.Add(-1)
+	} else {
+		c.sets[slot].threads.Add(-1) // slotFor counted it again
+	}
+	return slot
+}
+
+// ThreadExited forgets the thread; its counts stay.
+func (c *Collector) ThreadExited(t ptrace.Thread, slot uint32) {
+	c.sets[slot].threads.Add(-1)
+}
+
+func (c *Collector) slotFor(values []string) uint32 {
+	key := joinKey(values)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	slot, ok := c.byKey[key]
+	if !ok {
+		slot = uint32(len(c.sets))
+		c.sets = append(c.sets, &labelSet{values: values})
+		c.byKey[key] = slot
+	}
+	c.sets[slot].threads.Add(1)
+	return slot
+}
+
+func joinKey(values []string) string {
+	n := 0
+	for _, v := range values {
+		n += len(v) + 1
+	}
+	b := make([]byte, 0, n)
+	for _, v := range values {
+		b = append(b, v...)
+		b = append(b, 0)
+	}
+	return string(b)
+}
+
+func (c *Collector) labelValues(t ptrace.Thread) []string {
+	pid := strconv.Itoa(int(t.PID))
+	values := []string{readComm("/proc/" + pid + "/comm")}
+	switch c.cfg.ThreadLabel {
+	case ThreadByName:
+		values = append(values, readComm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm"))
+	case ThreadByTID:
+		values = append(values, strconv.Itoa(int(t.TID)))
+	}
+	if c.cfg.PIDLabel {
+		values = append(values, pid)
+	}
+	return values
+}
+
+// readComm reads a comm file: up to 15 bytes of any value but NUL,
+// newline-terminated. A thread gone already reads as "unknown".
+func readComm(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "unknown"
+	}
+	return parseComm(b)
+}
+
+func parseComm(b []byte) string {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if len(b) == 0 {
+		return "unknown"
+	}
+	return string(b)
+}

@@ -1,0 +1,53 @@
+package collector
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/syscall-exporter/syscall_exporter/ptrace"
+)
+
+const selfNamespace = "syscall_exporter"
+
+var (
+	traceesDesc = prometheus.NewDesc(selfNamespace+"_tracees",
+		"Threads traced now.", nil, nil)
+	targetsDesc = prometheus.NewDesc(selfNamespace+"_targets",
+		"Processes by tracing state.", []string{"state"}, nil)
+	attachErrorsDesc = prometheus.NewDesc(selfNamespace+"_attach_errors_total",
+		"Attaches that failed, by reason.", []string{"reason"}, nil)
+	stopsDesc = prometheus.NewDesc(selfNamespace+"_stops_total",
+		"ptrace stops handled by the tracer.", nil, nil)
+	stopSecondsDesc = prometheus.NewDesc(selfNamespace+"_stop_seconds_total",
+		"Time the tracer spent handling stops, wait4 excluded: while it runs, a tracee waits.", nil, nil)
+)
+
+// SelfCollector exposes the tracer's own health. It belongs in a registry
+// of its own, beside the Go and process collectors.
+type SelfCollector struct {
+	stats *ptrace.Stats
+}
+
+var _ prometheus.Collector = (*SelfCollector)(nil)
+
+// NewSelfCollector reads stats at scrape time.
+func NewSelfCollector(stats *ptrace.Stats) *SelfCollector {
+	return &SelfCollector{stats: stats}
+}
+
+func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- traceesDesc
+	ch <- targetsDesc
+	ch <- attachErrorsDesc
+	ch <- stopsDesc
+	ch <- stopSecondsDesc
+}
+
+func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(traceesDesc, prometheus.GaugeValue, float64(s.stats.Tracees.Load()))
+	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, float64(s.stats.Targets.Load()), "attached")
+	for _, r := range ptrace.AttachReasons() {
+		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(s.stats.AttachErrors[r].Load()), r.String())
+	}
+	ch <- prometheus.MustNewConstMetric(stopsDesc, prometheus.CounterValue, float64(s.stats.Stops.Load()))
+	ch <- prometheus.MustNewConstMetric(stopSecondsDesc, prometheus.CounterValue, float64(s.stats.StopNanos.Load())*1e-9)
+}

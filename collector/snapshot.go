@@ -1,0 +1,102 @@
+package collector
+
+import (
+	"sort"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+)
+
+const auditArchI386 = unix.AUDIT_ARCH_I386
+
+// Series is the state of one (label set, syscall) at one moment. Scrapes,
+// the summary and the landing page all read these, so they always agree.
+type Series struct {
+	Labels   []string // values for LabelNames(), in order
+	Syscall  string
+	Calls    uint64
+	Errors   []ErrnoCount // sorted by errno
+	Duration HistogramSnapshot
+}
+
+// ErrnoCount is how many calls failed with one errno.
+type ErrnoCount struct {
+	Errno uint16
+	Name  string
+	Count uint64
+}
+
+// TotalErrors sums Errors.
+func (s *Series) TotalErrors() uint64 {
+	var n uint64
+	for _, e := range s.Errors {
+		n += e.Count
+	}
+	return n
+}
+
+// LabelNames are the names of Series.Labels.
+func (c *Collector) LabelNames() []string { return c.labelNames }
+
+// Snapshot reads every series. Calls of the same name on different arches
+// (an i386 process on x86_64) are merged: the label is the name.
+func (c *Collector) Snapshot() []Series {
+	c.mu.Lock()
+	sets := c.sets[:len(c.sets):len(c.sets)]
+	c.mu.Unlock()
+
+	var out []Series
+	for _, set := range sets {
+		byName := make(map[string]int)
+		add := func(st *syscallStats) {
+			if st == nil || st.calls.Load() == 0 {
+				return
+			}
+			name := syscalls.Name(st.arch, st.nr)
+			i, ok := byName[name]
+			if !ok {
+				i = len(out)
+				byName[name] = i
+				out = append(out, Series{Labels: set.values, Syscall: name})
+			}
+			st.addTo(&out[i])
+		}
+		for a := range set.byArch {
+			if arr := set.byArch[a].Load(); arr != nil {
+				for nr := range arr {
+					add(arr[nr].Load())
+				}
+			}
+		}
+		set.overflowMu.Lock()
+		for _, st := range set.overflow {
+			add(st)
+		}
+		set.overflowMu.Unlock()
+	}
+	return out
+}
+
+func (st *syscallStats) addTo(s *Series) {
+	s.Calls += st.calls.Load()
+	if errs := st.errnos.Load(); errs != nil {
+		for e := range errs {
+			n := errs[e].Load()
+			if n == 0 {
+				continue
+			}
+			i := sort.Search(len(s.Errors), func(i int) bool { return s.Errors[i].Errno >= uint16(e) })
+			if i < len(s.Errors) && s.Errors[i].Errno == uint16(e) {
+				s.Errors[i].Count += n
+				continue
+			}
+			s.Errors = append(s.Errors, ErrnoCount{})
+			copy(s.Errors[i+1:], s.Errors[i:])
+			s.Errors[i] = ErrnoCount{Errno: uint16(e), Name: syscalls.ErrnoName(uint16(e)), Count: n}
+		}
+	}
+	var h HistogramSnapshot
+	st.duration.snapshot(&h)
+	s.Duration.add(&h)
+}

@@ -1,0 +1,88 @@
+package ptrace
+
+import (
+	"fmt"
+	"os"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// The tracer goroutine sleeps in wait4(-1), which no signal interrupts
+// (Go's handlers use SA_RESTART). Its wake-up is a child of ours, traced
+// without syscall stops: a signal sent to it becomes a stop that wait4
+// reports. Being a child, it also keeps wait4 from failing with ECHILD
+// while nothing else is traced.
+func (t *Tracer) startDoorbell() error {
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{os.Args[0]}, &syscall.ProcAttr{
+		Env: append(os.Environ(), helperEnv+"="+helperDoorbell),
+		Sys: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+	})
+	if err != nil {
+		return fmt.Errorf("start tracer doorbell: %w", err)
+	}
+	if err := seize(int32(pid), 0); err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, unix.WALL, nil)
+		return fmt.Errorf("ptrace is not permitted here (PTRACE_SEIZE of our own child: %v); run as root or with CAP_SYS_PTRACE", err)
+	}
+	atomic.StoreInt32(&t.doorbell, int32(pid))
+	return nil
+}
+
+func (t *Tracer) stopDoorbell() {
+	pid := atomic.SwapInt32(&t.doorbell, 0)
+	if pid <= 0 {
+		return
+	}
+	unix.Kill(int(pid), unix.SIGKILL)
+	var ws unix.WaitStatus
+	for {
+		if _, err := unix.Wait4(int(pid), &ws, unix.WALL, nil); err != unix.EINTR {
+			return
+		}
+	}
+}
+
+func (t *Tracer) handleDoorbell(ws unix.WaitStatus) {
+	if ws.Exited() || ws.Signaled() {
+		atomic.StoreInt32(&t.doorbell, 0)
+		if err := t.startDoorbell(); err != nil {
+			t.log.Error("cannot restart the tracer doorbell", "err", err)
+		}
+	} else if ws.Stopped() {
+		resumeCont(t.doorbell, 0) // swallow the signal
+	}
+	t.serveRequests()
+}
+
+func (t *Tracer) serveRequests() {
+	for {
+		select {
+		case r := <-t.reqs:
+			r.reply <- t.serve(r)
+		default:
+			return
+		}
+	}
+}
+
+func (t *Tracer) serve(r *request) error {
+	switch r.kind {
+	case reqAttach:
+		return t.attach(r.pid)
+	case reqLaunch:
+		return t.launch(r.path, r.argv, r.env)
+	case reqDetachAll:
+		t.startDetach()
+		return nil
+	case reqSignalLaunched:
+		if t.launchPid != 0 && !t.launchDone {
+			return unix.Kill(int(t.launchPid), r.sig)
+		}
+		return nil
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package ptrace
+
+import (
+	"errors"
+	"fmt"
+)
+
+var errMalformedStatus = errors.New("malformed /proc status")
+
+// AttachReason classifies why an attach failed; it is the value of the
+// reason label of syscall_exporter_attach_errors_total.
+type AttachReason int
+
+const (
+	ReasonNotFound AttachReason = iota
+	ReasonPermissionDenied
+	ReasonAlreadyTraced
+	ReasonSelf
+	ReasonOther
+	numAttachReasons
+)
+
+var attachReasonNames = [numAttachReasons]string{"not_found", "permission_denied", "already_traced", "self", "other"}
+
+func (r AttachReason) String() string { return attachReasonNames[r] }
+
+// AttachReasons lists every reason, so that metrics can start at zero.
+func AttachReasons() []AttachReason {
+	rs := make([]AttachReason, numAttachReasons)
+	for i := range rs {
+		rs[i] = AttachReason(i)
+	}
+	return rs
+}
+
+// AttachError says why a PID could not be traced and how to fix it.
+type AttachError struct {
+	PID    int
+	Reason AttachReason
+	Detail string
+}
+
+func (e *AttachError) Error() string {
+	return fmt.Sprintf("cannot trace PID %d: %s", e.PID, e.Detail)
+}

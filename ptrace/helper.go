@@ -1,0 +1,51 @@
+package ptrace
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// The tracer re-executes its own binary (/proc/self/exe) in two helper
+// modes, chosen by this environment variable. Programs that use the tracer
+// must call RunHelper first thing in main (or TestMain).
+const helperEnv = "SYSCALL_EXPORTER_PTRACE_HELPER"
+
+const (
+	helperLaunch   = "launch"
+	helperDoorbell = "doorbell"
+)
+
+func init() {
+	// The launch helper stops itself and calls execve; both must happen on
+	// the main thread, the only one the tracer seizes.
+	if m := os.Getenv(helperEnv); m == helperLaunch || m == helperDoorbell {
+		runtime.LockOSThread()
+	}
+}
+
+// RunHelper turns this process into a tracer helper if it was started as
+// one, and never returns then. Otherwise it returns at once.
+func RunHelper() {
+	switch os.Getenv(helperEnv) {
+	case helperDoorbell:
+		// A traced child that the tracer signals to wake its wait4 loop.
+		for {
+			unix.Pause()
+		}
+	case helperLaunch:
+		os.Unsetenv(helperEnv)
+		if len(os.Args) < 3 {
+			os.Exit(127)
+		}
+		// Wait, stopped, until the tracer has seized us; it then sends
+		// SIGCONT and follows us into the command.
+		unix.Kill(unix.Getpid(), unix.SIGSTOP)
+		err := syscall.Exec(os.Args[1], os.Args[2:], os.Environ())
+		fmt.Fprintf(os.Stderr, "syscall_exporter: cannot run %s: %v\n", os.Args[1], err)
+		os.Exit(127)
+	}
+}

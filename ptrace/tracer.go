@@ -1,0 +1,571 @@
+// Package ptrace follows processes and their threads with ptrace(2) and
+// hands every completed syscall to a Consumer. It is the only package of
+// syscall_exporter that speaks to the kernel.
+package ptrace
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+const baseOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE |
+	unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK |
+	unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACEEXIT
+
+// Config sets up a Tracer.
+type Config struct {
+	Consumer Consumer
+	Logger   *slog.Logger
+}
+
+// Stats are the tracer's own counters, safe to read from any goroutine.
+type Stats struct {
+	Stops        atomic.Uint64 // every wait4 stop handled
+	StopNanos    atomic.Uint64 // time spent handling them, wait4 excluded
+	Tracees      atomic.Int64  // threads traced now
+	Targets      atomic.Int64  // processes traced now
+	AttachErrors [numAttachReasons]atomic.Uint64
+}
+
+// Tracer owns every ptrace request. All of them come from one goroutine
+// locked to its OS thread: the kernel accepts requests only from the
+// thread that attached.
+type Tracer struct {
+	cfg   Config
+	log   *slog.Logger
+	Stats Stats
+
+	reqs    chan *request
+	started chan error
+	done    chan struct{}
+
+	// Everything below belongs to the tracer goroutine.
+	threads  map[int32]*thread
+	procs    map[int32]*process
+	info     syscallInfo // filled by GET_SYSCALL_INFO; a field so it never escapes per stop
+	call     Syscall     // handed to the consumer; a field for the same reason
+	useRegs  bool        // kernel without PTRACE_GET_SYSCALL_INFO
+	doorbell int32
+
+	launchPid    int32
+	launchStatus unix.WaitStatus
+	launchDone   bool
+	detaching    bool
+	detachStart  time.Time
+
+	mu       sync.Mutex
+	exitCode unix.WaitStatus
+}
+
+type thread struct {
+	tid  int32
+	proc *process
+	slot uint32
+
+	inSyscall bool
+	arch      uint32
+	nr        uint32
+	args      [6]uint64
+	entryNs   int64
+
+	// counting is false for a launched command until its execve, so the
+	// helper's own start-up calls are not counted (strace -c does the same).
+	counting  bool
+	detaching bool
+}
+
+type process struct {
+	pid     int32
+	threads int
+	// commFDs maps descriptors the process opened for writing on a
+	// .../comm file to the thread they rename.
+	commFDs map[int32]int32
+}
+
+type requestKind int
+
+const (
+	reqAttach requestKind = iota
+	reqLaunch
+	reqDetachAll
+	reqSignalLaunched
+)
+
+type request struct {
+	kind  requestKind
+	pid   int32
+	path  string
+	argv  []string
+	env   []string
+	sig   syscall.Signal
+	reply chan error
+}
+
+// New returns a tracer; Start runs it.
+func New(cfg Config) *Tracer {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Tracer{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		reqs:    make(chan *request, 16),
+		started: make(chan error, 1),
+		done:    make(chan struct{}),
+		threads: make(map[int32]*thread),
+		procs:   make(map[int32]*process),
+	}
+}
+
+// Start runs the tracer goroutine and returns once it can take requests.
+func (t *Tracer) Start() error {
+	go t.run()
+	return <-t.started
+}
+
+// Done is closed when the tracer has stopped: the launched command and
+// all its descendants have exited, or DetachAll finished.
+func (t *Tracer) Done() <-chan struct{} { return t.done }
+
+// LaunchStatus is the wait status of the launched command, valid after Done.
+func (t *Tracer) LaunchStatus() unix.WaitStatus {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exitCode
+}
+
+// Attach seizes every thread of pid. The error is an *AttachError.
+func (t *Tracer) Attach(pid int) error {
+	return t.submit(&request{kind: reqAttach, pid: int32(pid)})
+}
+
+// Launch starts argv[0] (already resolved to path) traced, with EXITKILL:
+// the command dies with the exporter, as it would with strace.
+func (t *Tracer) Launch(path string, argv, env []string) error {
+	return t.submit(&request{kind: reqLaunch, path: path, argv: argv, env: env})
+}
+
+// DetachAll lets every tracee go and stops the tracer. Tracees inside a
+// syscall are interrupted and detached too; they carry on untraced.
+func (t *Tracer) DetachAll() error {
+	return t.submit(&request{kind: reqDetachAll})
+}
+
+// SignalLaunched forwards sig to the launched command.
+func (t *Tracer) SignalLaunched(sig syscall.Signal) error {
+	return t.submit(&request{kind: reqSignalLaunched, sig: sig})
+}
+
+func (t *Tracer) submit(r *request) error {
+	r.reply = make(chan error, 1)
+	select {
+	case <-t.done:
+		return errTracerStopped
+	case t.reqs <- r:
+	}
+	t.ring()
+	select {
+	case err := <-r.reply:
+		return err
+	case <-t.done:
+		select {
+		case err := <-r.reply:
+			return err
+		default:
+			return errTracerStopped
+		}
+	}
+}
+
+var errTracerStopped = errors.New("tracer stopped")
+
+// ring wakes the tracer goroutine out of wait4: a signal to the doorbell,
+// a traced child of ours, is reported to it as a stop.
+func (t *Tracer) ring() {
+	if pid := atomic.LoadInt32(&t.doorbell); pid > 0 {
+		unix.Tgkill(int(pid), int(pid), unix.SIGUSR1)
+	}
+}
+
+func (t *Tracer) run() {
+	runtime.LockOSThread()
+	// Never unlocked: if this goroutine ends, its thread ends, and the
+	// kernel detaches whatever is still traced.
+	defer close(t.done)
+	if err := sigchldNoStop(); err != nil {
+		t.log.Warn("cannot set SA_NOCLDSTOP; every stop will cost a signal", "err", err)
+	}
+	if err := t.startDoorbell(); err != nil {
+		t.started <- err
+		return
+	}
+	t.started <- nil
+	t.loop()
+	t.stopDoorbell()
+	t.mu.Lock()
+	t.exitCode = t.launchStatus
+	t.mu.Unlock()
+}
+
+func (t *Tracer) finished() bool {
+	if t.detaching {
+		return len(t.threads) == 0 || time.Since(t.detachStart) > 5*time.Second
+	}
+	return t.launchPid != 0 && t.launchDone && len(t.threads) == 0
+}
+
+func (t *Tracer) loop() {
+	for !t.finished() {
+		var ws unix.WaitStatus
+		wpid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		if err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			t.log.Error("wait4 failed; tracer stops", "err", err)
+			return
+		}
+		start := monoNow()
+		t.handle(int32(wpid), ws, start)
+		t.Stats.Stops.Add(1)
+		t.Stats.StopNanos.Add(uint64(monoNow() - start))
+	}
+}
+
+func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
+	if tid == t.doorbell {
+		t.handleDoorbell(ws)
+		return
+	}
+	if ws.Exited() || ws.Signaled() {
+		t.threadGone(tid, ws)
+		return
+	}
+	if !ws.Stopped() {
+		return
+	}
+	status := uint32(ws)
+	sig := int((status >> 8) & 0xff)
+	event := int(status >> 16)
+	th := t.threads[tid]
+	if th == nil {
+		// An auto-attached child whose first stop beat its parent's event.
+		th = t.newThread(tid, nil)
+		if th == nil {
+			return
+		}
+	}
+	if th.detaching {
+		t.detachStopped(th, sig, event)
+		return
+	}
+	switch {
+	case sig == int(unix.SIGTRAP)|0x80:
+		t.syscallStop(th, now)
+		t.resume(th, 0)
+	case event == unix.PTRACE_EVENT_STOP:
+		if isStopSignal(sig) {
+			// A group-stop: stay stopped, as untraced, but keep seeing
+			// events (SIGCONT) — PTRACE_LISTEN.
+			if err := listen(tid); err != nil && err != unix.ESRCH {
+				t.resume(th, 0)
+			}
+			return
+		}
+		t.resume(th, 0)
+	case event == unix.PTRACE_EVENT_CLONE || event == unix.PTRACE_EVENT_FORK || event == unix.PTRACE_EVENT_VFORK:
+		if msg, err := eventMsg(tid); err == nil {
+			if t.threads[int32(msg)] == nil {
+				t.newThread(int32(msg), th)
+			}
+		}
+		t.resume(th, 0)
+	case event == unix.PTRACE_EVENT_EXEC:
+		t.execStop(th)
+		t.resume(th, 0)
+	case event == unix.PTRACE_EVENT_EXIT:
+		t.flushPending(th)
+		t.resume(th, 0)
+	case event == 0:
+		// signal-delivery-stop: always re-inject, at once (a reaped but
+		// unresumed signal stop loses the signal if we die).
+		t.resume(th, sig)
+	default:
+		t.resume(th, 0)
+	}
+}
+
+func isStopSignal(sig int) bool {
+	switch unix.Signal(sig) {
+	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		return true
+	}
+	return false
+}
+
+func (t *Tracer) resume(th *thread, sig int) {
+	if err := resumeSyscall(th.tid, sig); err != nil && err != unix.ESRCH {
+		t.log.Debug("resume failed", "tid", th.tid, "err", err)
+	}
+	// ESRCH: the tracee died meanwhile; wait4 reports it.
+}
+
+func (t *Tracer) syscallStop(th *thread, now int64) {
+	info := &t.info
+	if t.useRegs {
+		if !t.regsInfo(th, info) {
+			return
+		}
+	} else if err := getSyscallInfo(th.tid, info); err != nil {
+		if err == unix.EIO && !t.useRegs {
+			t.log.Info("kernel lacks PTRACE_GET_SYSCALL_INFO; reading registers instead")
+			t.useRegs = true
+			t.regsInfo(th, info)
+		} else {
+			return
+		}
+	}
+	switch info.Op {
+	case syscallInfoEntry:
+		th.inSyscall = true
+		th.arch = info.Arch
+		th.nr = uint32(info.Data[0])
+		copy(th.args[:], info.Data[1:7])
+		th.entryNs = now
+		if !th.counting && watched[archIndex(th.arch)].isExec(th.nr) {
+			th.counting = true
+		}
+	case syscallInfoExit:
+		if !th.inSyscall {
+			// The first stop after attaching to a thread inside a syscall.
+			return
+		}
+		th.inSyscall = false
+		if !th.counting {
+			return
+		}
+		rval := int64(info.Data[0])
+		c := &t.call
+		c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
+		c.Ret, c.Entry, c.Exit, c.Slot = rval, th.entryNs, now, th.slot
+		c.Errno = 0
+		if info.Data[1]&0xff != 0 && rval < 0 && rval >= -4095 {
+			c.Errno = uint16(-rval)
+		}
+		t.cfg.Consumer.Syscall(c)
+		if c.Errno == 0 {
+			t.afterSuccess(th, rval)
+		}
+	}
+}
+
+// flushPending hands over a call that will never see its exit stop
+// (exit, exit_group, a thread killed or detached inside a call): it was
+// entered, so it counts, like strace -c.
+func (t *Tracer) flushPending(th *thread) {
+	if !th.inSyscall {
+		return
+	}
+	th.inSyscall = false
+	if !th.counting {
+		return
+	}
+	c := &t.call
+	c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
+	c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, th.entryNs, 0, th.slot
+	t.cfg.Consumer.Syscall(c)
+}
+
+// newThread starts following tid. parent is the thread whose clone/fork
+// event announced it, or nil.
+func (t *Tracer) newThread(tid int32, parent *thread) *thread {
+	st, err := readStatus(tid)
+	if err != nil {
+		// Gone already; its exit comes through wait4. Track it anyway so
+		// the exit is matched.
+		st.Tgid = tid
+	}
+	p := t.procs[st.Tgid]
+	if p == nil {
+		p = &process{pid: st.Tgid}
+		t.procs[st.Tgid] = p
+		t.Stats.Targets.Add(1)
+	}
+	p.threads++
+	th := &thread{tid: tid, proc: p, counting: true}
+	if parent != nil {
+		th.counting = parent.counting
+		th.detaching = parent.detaching
+	} else if t.detaching {
+		th.detaching = true
+	}
+	th.slot = t.cfg.Consumer.ThreadStarted(Thread{TID: tid, PID: p.pid})
+	t.threads[tid] = th
+	t.Stats.Tracees.Add(1)
+	return th
+}
+
+func (t *Tracer) dropThread(th *thread) {
+	t.flushPending(th)
+	t.cfg.Consumer.ThreadExited(Thread{TID: th.tid, PID: th.proc.pid}, th.slot)
+	delete(t.threads, th.tid)
+	t.Stats.Tracees.Add(-1)
+	p := th.proc
+	p.threads--
+	if p.threads == 0 && t.procs[p.pid] == p {
+		delete(t.procs, p.pid)
+		t.Stats.Targets.Add(-1)
+	}
+}
+
+func (t *Tracer) threadGone(tid int32, ws unix.WaitStatus) {
+	if tid == t.launchPid {
+		t.launchStatus = ws
+		t.launchDone = true
+	}
+	if th := t.threads[tid]; th != nil {
+		t.dropThread(th)
+	}
+}
+
+// execStop handles PTRACE_EVENT_EXEC. A non-leader thread that execs takes
+// over the leader's TID; the old leader vanishes without an exit report.
+func (t *Tracer) execStop(th *thread) {
+	msg, err := eventMsg(th.tid)
+	if err == nil && int32(msg) != th.tid {
+		former := t.threads[int32(msg)]
+		if former != nil {
+			// th is the old leader's entry: the exec'ing thread now owns
+			// its TID. Drop the leader, move the exec'ing thread's state.
+			leaderTID := th.tid
+			t.dropThread(th)
+			delete(t.threads, former.tid)
+			former.tid = leaderTID
+			t.threads[leaderTID] = former
+			th = former
+			if t.procs[th.proc.pid] == nil {
+				t.procs[th.proc.pid] = th.proc
+				t.Stats.Targets.Add(1)
+			}
+		}
+	}
+	th.proc.commFDs = nil
+	th.slot = t.cfg.Consumer.ThreadRenamed(Thread{TID: th.tid, PID: th.proc.pid}, th.slot)
+}
+
+// afterSuccess notices renames the thread made: prctl(PR_SET_NAME), or a
+// write to a .../comm file it opened. Both are rare; the checks are
+// integer compares on every other call.
+func (t *Tracer) afterSuccess(th *thread, rval int64) {
+	w := &watched[archIndex(th.arch)]
+	switch th.nr {
+	case w.prctl:
+		if th.args[0] == unix.PR_SET_NAME {
+			t.renamed(th.tid, th.proc)
+		}
+	case w.open, w.openat, w.openat2:
+		var flags uint64
+		switch th.nr {
+		case w.open:
+			flags = th.args[1]
+		case w.openat:
+			flags = th.args[2]
+		default:
+			// openat2's flags live in a struct in the tracee's memory,
+			// which we do not read; check the descriptor instead.
+			flags = unix.O_WRONLY
+		}
+		if flags&unix.O_ACCMODE == unix.O_RDONLY {
+			return
+		}
+		target, ok := commFDTarget(th.tid, rval)
+		if !ok {
+			return
+		}
+		if th.proc.commFDs == nil {
+			th.proc.commFDs = make(map[int32]int32)
+		}
+		th.proc.commFDs[int32(rval)] = target
+	case w.write, w.pwrite64, w.writev:
+		if len(th.proc.commFDs) == 0 {
+			return
+		}
+		if target, ok := th.proc.commFDs[int32(th.args[0])]; ok {
+			if tt := t.threads[target]; tt != nil {
+				t.renamed(target, tt.proc)
+			}
+		}
+	case w.close:
+		if len(th.proc.commFDs) != 0 {
+			delete(th.proc.commFDs, int32(th.args[0]))
+		}
+	}
+}
+
+// renamed re-labels a renamed thread. The process label is the leader's
+// name, so a renamed leader re-labels every thread of its process.
+func (t *Tracer) renamed(tid int32, p *process) {
+	if tid != p.pid {
+		if th := t.threads[tid]; th != nil {
+			th.slot = t.cfg.Consumer.ThreadRenamed(Thread{TID: tid, PID: p.pid}, th.slot)
+		}
+		return
+	}
+	for _, th := range t.threads {
+		if th.proc == p {
+			th.slot = t.cfg.Consumer.ThreadRenamed(Thread{TID: th.tid, PID: p.pid}, th.slot)
+		}
+	}
+}
+
+func commFDTarget(tid int32, fd int64) (int32, bool) {
+	buf := make([]byte, 128)
+	n, err := unix.Readlink("/proc/"+itoa(int64(tid))+"/fd/"+itoa(fd), buf)
+	if err != nil || n >= len(buf) {
+		return 0, false
+	}
+	return commTarget(string(buf[:n]))
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// clockBase anchors the tracer's monotonic timestamps; Go's monotonic
+// reading is CLOCK_MONOTONIC on Linux, read through the vDSO.
+var clockBase = time.Now()
+
+func monoNow() int64 { return int64(time.Since(clockBase)) }
+
+// WallTime converts a timestamp of a Syscall to wall-clock time.
+func WallTime(mono int64) time.Time { return clockBase.Add(time.Duration(mono)) }
+
+func selfExe() (string, error) {
+	return os.Executable()
+}
