@@ -1,0 +1,74 @@
+// Package testprog builds the small C programs the tests trace, and holds
+// the rule for tests that need ptrace: skip on a laptop, fail in CI.
+package testprog
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// RequireTracing skips a test that needs root/ptrace and gcc when they are
+// missing, unless CI is set: there a missing prerequisite is a failure.
+func RequireTracing(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		skipOrFail(t, "needs root (ptrace of processes the test starts, /proc of other users)")
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		skipOrFail(t, "needs gcc to build the traced test programs")
+	}
+}
+
+// RequireTool skips (or in CI fails) when an external program is absent.
+func RequireTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		skipOrFail(t, "needs "+name+" (Debian package "+pkg+"; .ci/run installs it)")
+	}
+	return p
+}
+
+func skipOrFail(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s; CI is set, so this is a failure, not a skip", why)
+	}
+	t.Skip(why)
+}
+
+var (
+	buildMu sync.Mutex
+	built   = map[string]string{}
+	dir     string
+)
+
+// Build compiles src/NAME.c once per test binary and returns its path.
+func Build(t testing.TB, name string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := built[name]; ok {
+		return p
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "syscall_exporter-testprog-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = d
+	}
+	_, self, _, _ := runtime.Caller(0)
+	src := filepath.Join(filepath.Dir(self), "src", name+".c")
+	out := filepath.Join(dir, name)
+	cmd := exec.Command("gcc", "-O1", "-pthread", "-o", out, src)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gcc %s: %v\n%s", src, err, b)
+	}
+	built[name] = out
+	return out
+}

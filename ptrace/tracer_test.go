@@ -1,0 +1,311 @@
+package ptrace_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
+	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+)
+
+func TestMain(m *testing.M) {
+	ptrace.RunHelper()
+	os.Exit(m.Run())
+}
+
+// recorder is a Consumer that keeps what it is told, keyed by
+// "process/thread" names read from /proc like the collector does.
+type recorder struct {
+	mu        sync.Mutex
+	slots     []string
+	calls     map[string]int
+	errs      map[string]int
+	durations map[string][]int64
+	live      int
+}
+
+func newRecorder() *recorder {
+	return &recorder{calls: map[string]int{}, errs: map[string]int{}, durations: map[string][]int64{}}
+}
+
+func comm(path string) string {
+	b, _ := os.ReadFile(path)
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+func (r *recorder) slot(t ptrace.Thread) uint32 {
+	pid := strconv.Itoa(int(t.PID))
+	name := comm("/proc/"+pid+"/comm") + "/" + comm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.slots = append(r.slots, name)
+	r.live++
+	return uint32(len(r.slots) - 1)
+}
+
+func (r *recorder) ThreadStarted(t ptrace.Thread) uint32 { return r.slot(t) }
+func (r *recorder) ThreadRenamed(t ptrace.Thread, old uint32) uint32 {
+	r.mu.Lock()
+	r.live--
+	r.mu.Unlock()
+	return r.slot(t)
+}
+func (r *recorder) ThreadExited(ptrace.Thread, uint32) {
+	r.mu.Lock()
+	r.live--
+	r.mu.Unlock()
+}
+
+func (r *recorder) Syscall(s *ptrace.Syscall) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := r.slots[s.Slot] + " " + syscalls.Name(s.Arch, s.Nr)
+	r.calls[key]++
+	if s.Errno != 0 && !syscalls.IsRestart(s.Errno) {
+		r.errs[key+" "+syscalls.ErrnoName(s.Errno)]++
+	}
+	if s.Exit != 0 {
+		r.durations[key] = append(r.durations[key], s.Duration())
+	}
+}
+
+func (r *recorder) count(key string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[key]
+}
+
+// buildProg builds a test program before any tracer runs: a tracer reaps
+// every child of the test process, gcc included.
+func buildProg(t *testing.T, name string) string {
+	testprog.RequireTracing(t)
+	return testprog.Build(t, name)
+}
+
+func startTracer(t *testing.T) (*ptrace.Tracer, *recorder) {
+	t.Helper()
+	testprog.RequireTracing(t)
+	rec := newRecorder()
+	tr := ptrace.New(ptrace.Config{Consumer: rec})
+	if err := tr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		tr.DetachAll()
+		<-tr.Done()
+	})
+	return tr, rec
+}
+
+func waitDone(t *testing.T, tr *ptrace.Tracer) {
+	t.Helper()
+	select {
+	case <-tr.Done():
+	case <-time.After(60 * time.Second):
+		t.Fatal("tracer did not finish")
+	}
+}
+
+// The workload's counted calls, exactly, per thread name.
+func checkWorkload(t *testing.T, rec *recorder, proc string, threads, getppids, enoents, sleeps, sleepMs, forkGetppids int) {
+	t.Helper()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for i := 0; i < threads; i++ {
+		key := proc + "/getter-" + strconv.Itoa(i) + " getppid"
+		if got := rec.calls[key]; got != getppids {
+			t.Errorf("%s: %d calls, want %d", key, got, getppids)
+		}
+	}
+	if got := rec.calls[proc+"/opener openat"]; got != enoents {
+		t.Errorf("opener openat: %d calls, want %d", got, enoents)
+	}
+	if got := rec.errs[proc+"/opener openat ENOENT"]; got != enoents {
+		t.Errorf("opener openat ENOENT: %d, want %d", got, enoents)
+	}
+	key := proc + "/sleeper nanosleep"
+	if got := rec.calls[key]; got != sleeps {
+		t.Errorf("%s: %d calls, want %d", key, got, sleeps)
+	}
+	for _, d := range rec.durations[key] {
+		if d < int64(sleepMs)*1e6 {
+			t.Errorf("nanosleep of %d ms measured %v", sleepMs, time.Duration(d))
+		}
+	}
+	if got := rec.calls["forked/forked getppid"]; got != forkGetppids {
+		t.Errorf("forked child getppid: %d calls, want %d (%v)", got, forkGetppids, rec.calls)
+	}
+	if got := rec.calls["true/true exit_group"]; got != 1 {
+		t.Errorf("the exec'd child's exit_group: %d calls, want 1", got)
+	}
+}
+
+func TestLaunchCountsExactly(t *testing.T) {
+	prog := buildProg(t, "workload")
+	tr, rec := startTracer(t)
+	if err := tr.Launch(prog, []string{prog, "-g", "1000", "-e", "7", "-s", "3", "-m", "5", "-f", "50"}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Fatalf("workload status %v, want exit 0", ws)
+	}
+	checkWorkload(t, rec, "workload", 4, 1000, 7, 3, 5, 50)
+	if got := rec.count("workload/workload execve"); got != 1 {
+		t.Errorf("execve of the launched command: %d, want 1 (the helper's own calls must not count)", got)
+	}
+	if got := tr.Stats.Tracees.Load(); got != 0 {
+		t.Errorf("%d tracees left", got)
+	}
+}
+
+func TestLaunchExitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		script string
+		check  func(syscall.WaitStatus) bool
+	}{
+		{"exit 3", func(ws syscall.WaitStatus) bool { return ws.Exited() && ws.ExitStatus() == 3 }},
+		{"kill -TERM $$", func(ws syscall.WaitStatus) bool { return ws.Signaled() && ws.Signal() == syscall.SIGTERM }},
+	} {
+		t.Run(tc.script, func(t *testing.T) {
+			tr, _ := startTracer(t)
+			if err := tr.Launch("/bin/sh", []string{"sh", "-c", tc.script}, os.Environ()); err != nil {
+				t.Fatal(err)
+			}
+			waitDone(t, tr)
+			if ws := syscall.WaitStatus(tr.LaunchStatus()); !tc.check(ws) {
+				t.Fatalf("status %#x", uint32(ws))
+			}
+		})
+	}
+}
+
+func TestAttachCountsExactlyAndDetachesCleanly(t *testing.T) {
+	prog := buildProg(t, "workload")
+	tr, rec := startTracer(t)
+	d := testprog.StartDetached(t, prog, "-w", "-l", "-g", "2000", "-e", "5", "-s", "2", "-m", "5", "-f", "30")
+	d.WaitOutput(t, "ready", 5*time.Second)
+	if err := tr.Attach(d.PID); err != nil {
+		t.Fatal(err)
+	}
+	d.WaitOutput(t, "done", 30*time.Second)
+	checkWorkload(t, rec, "workload", 4, 2000, 5, 2, 5, 30)
+
+	if err := tr.DetachAll(); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	states, tracers := testprog.ProcStatus(d.PID)
+	for tid, tracer := range tracers {
+		if tracer != 0 {
+			t.Errorf("thread %d still traced by %d", tid, tracer)
+		}
+		if states[tid] == "t" || states[tid] == "T" {
+			t.Errorf("thread %d left stopped (%s)", tid, states[tid])
+		}
+	}
+	d.CloseStdin()
+	if st := d.Wait(t, 10*time.Second); st != 0 {
+		t.Fatalf("target exited %d after detach, want 0", st)
+	}
+}
+
+func TestAttachErrorsSayWhy(t *testing.T) {
+	prog := buildProg(t, "signals")
+	tr, _ := startTracer(t)
+	var ae *ptrace.AttachError
+	err := tr.Attach(1 << 30)
+	if !errors.As(err, &ae) || ae.Reason != ptrace.ReasonNotFound {
+		t.Fatalf("missing PID: %v", err)
+	}
+	if !strings.Contains(err.Error(), "PID 1073741824") {
+		t.Errorf("message does not name the PID: %v", err)
+	}
+	if err := tr.Attach(os.Getpid()); !errors.As(err, &ae) || ae.Reason != ptrace.ReasonSelf {
+		t.Fatalf("self: %v", err)
+	}
+
+	strace := testprog.RequireTool(t, "strace", "strace")
+	d := testprog.StartDetached(t, prog)
+	d.WaitOutput(t, "ready", 5*time.Second)
+	holder := exec.Command(strace, "-o", "/dev/null", "-p", strconv.Itoa(d.PID))
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { holder.Process.Kill() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, tracers := testprog.ProcStatus(d.PID)
+		if tracers[d.PID] != 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	err = tr.Attach(d.PID)
+	if !errors.As(err, &ae) || ae.Reason != ptrace.ReasonAlreadyTraced {
+		t.Fatalf("already traced: %v", err)
+	}
+	if !strings.Contains(err.Error(), "strace") {
+		t.Errorf("message does not name the tracer: %v", err)
+	}
+	if got := tr.Stats.AttachErrors[ptrace.ReasonAlreadyTraced].Load(); got != 1 {
+		t.Errorf("already_traced counted %d times, want 1", got)
+	}
+}
+
+func TestSignalsAndJobControlAsUntraced(t *testing.T) {
+	prog := buildProg(t, "signals")
+	tr, _ := startTracer(t)
+	d := testprog.StartDetached(t, prog)
+	d.WaitOutput(t, "ready", 5*time.Second)
+	if err := tr.Attach(d.PID); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	for i := 1; i <= n; i++ {
+		syscall.Kill(d.PID, syscall.SIGUSR1)
+		d.WaitOutput(t, strings.Repeat("u", i), 5*time.Second)
+	}
+
+	syscall.Kill(d.PID, syscall.SIGSTOP)
+	waitState(t, d.PID, "t", "T")
+	syscall.Kill(d.PID, syscall.SIGUSR1) // pending while stopped, as untraced
+	time.Sleep(50 * time.Millisecond)
+	if strings.Count(d.Stdout(), "u") != n {
+		t.Fatal("the stopped target ran its handler")
+	}
+	syscall.Kill(d.PID, syscall.SIGCONT)
+	d.WaitOutput(t, strings.Repeat("u", n+1), 5*time.Second)
+	waitState(t, d.PID, "S", "R")
+
+	d.CloseStdin()
+	d.WaitOutput(t, "count="+strconv.Itoa(n+1)+"\n", 5*time.Second)
+	if st := d.Wait(t, 5*time.Second); st != 0 {
+		t.Fatalf("exit %d", st)
+	}
+}
+
+func waitState(t *testing.T, pid int, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		states, _ := testprog.ProcStatus(pid)
+		for _, w := range want {
+			if states[pid] == w {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("state %q, want one of %v", states[pid], want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
