@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/alecthomas/kong"
 	"github.com/prometheus/client_golang/prometheus"
@@ -196,9 +197,12 @@ func shutdown(srv *exporter.Server) {
 func exitLikeCommand(ws unix.WaitStatus) int {
 	if ws.Signaled() {
 		sig := ws.Signal()
-		signal.Reset(sig)
-		syscall.Kill(os.Getpid(), sig)
-		time.Sleep(100 * time.Millisecond)
+		// The Go runtime keeps a handler for every signal, and ignores
+		// some (SIGUSR2, SIGURG…): restore the kernel's default action.
+		var dfl [4]uint64
+		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+		unix.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second)
 		return 128 + int(sig)
 	}
 	return ws.ExitStatus()

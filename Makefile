@@ -1,0 +1,25 @@
+# The one test command: the README gives it and .ci/run calls it.
+GO ?= go
+
+.PHONY: test check-format vet unit deploy-tests cross build
+
+test: check-format vet unit deploy-tests cross
+
+check-format:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+deploy-tests:
+	cd deploy && $(GO) test -count=1 ./...
+
+cross:
+	GOARCH=arm64 $(GO) build ./...
+
+build:
+	$(GO) build -o syscall_exporter ./cmd/syscall_exporter
