@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,6 +30,10 @@ const (
 type Config struct {
 	ThreadLabel ThreadLabel
 	PIDLabel    bool // add pid="<thread-group id>": unbounded, opt-in
+	// Retention is how long the series of a label set stay exported after
+	// its last thread is gone, so a restarted app leaves no ghosts. 0 keeps
+	// them forever.
+	Retention time.Duration
 }
 
 const namespace = "syscall"
@@ -45,6 +50,7 @@ type Collector struct {
 	mu    sync.Mutex
 	sets  []*labelSet
 	byKey map[string]uint32
+	free  []uint32 // slots of expired label sets, for reuse
 }
 
 var (
@@ -90,6 +96,16 @@ type labelSet struct {
 	overflowMu sync.Mutex
 	overflow   map[archNr]*syscallStats
 	threads    atomic.Int32 // live threads using this set
+	idleSince  atomic.Int64 // unix nanoseconds when threads fell to 0
+	key        string
+}
+
+// release drops one thread from the set; the last one starts the
+// retention clock.
+func (s *labelSet) release() {
+	if s.threads.Add(-1) == 0 {
+		s.idleSince.Store(time.Now().UnixNano())
+	}
 }
 
 type archNr struct{ arch, nr uint32 }
@@ -184,17 +200,13 @@ func (c *Collector) ThreadStarted(t ptrace.Thread) uint32 {
 // ThreadRenamed moves a thread to the label set of its new name.
 func (c *Collector) ThreadRenamed(t ptrace.Thread, old uint32) uint32 {
 	slot := c.slotFor(c.labelValues(t))
-	if slot != old {
-		c.sets[old].threads.Add(-1)
-	} else {
-		c.sets[slot].threads.Add(-1) // slotFor counted it again
-	}
+	c.sets[old].release()
 	return slot
 }
 
-// ThreadExited forgets the thread; its counts stay.
+// ThreadExited forgets the thread; its counts stay for the retention.
 func (c *Collector) ThreadExited(t ptrace.Thread, slot uint32) {
-	c.sets[slot].threads.Add(-1)
+	c.sets[slot].release()
 }
 
 func (c *Collector) slotFor(values []string) uint32 {
@@ -203,12 +215,41 @@ func (c *Collector) slotFor(values []string) uint32 {
 	defer c.mu.Unlock()
 	slot, ok := c.byKey[key]
 	if !ok {
-		slot = uint32(len(c.sets))
-		c.sets = append(c.sets, &labelSet{values: values})
+		set := &labelSet{values: values, key: key}
+		if n := len(c.free); n > 0 {
+			slot = c.free[n-1]
+			c.free = c.free[:n-1]
+			c.sets[slot] = set
+		} else {
+			slot = uint32(len(c.sets))
+			c.sets = append(c.sets, set)
+		}
 		c.byKey[key] = slot
 	}
 	c.sets[slot].threads.Add(1)
+	c.sets[slot].idleSince.Store(0)
 	return slot
+}
+
+// expire drops label sets idle for longer than the retention. No thread
+// holds their slot, so the tracer never reads them again; a thread of
+// the same name later starts a fresh set, which Prometheus sees as a
+// counter reset. Callers hold c.mu.
+func (c *Collector) expire(now time.Time) {
+	if c.cfg.Retention <= 0 {
+		return
+	}
+	cutoff := now.Add(-c.cfg.Retention).UnixNano()
+	for i, set := range c.sets {
+		if set == nil || set.threads.Load() > 0 {
+			continue
+		}
+		if idle := set.idleSince.Load(); idle != 0 && idle < cutoff {
+			delete(c.byKey, set.key)
+			c.sets[i] = nil
+			c.free = append(c.free, uint32(i))
+		}
+	}
 }
 
 func joinKey(values []string) string {

@@ -19,19 +19,22 @@ var (
 		"ptrace stops handled by the tracer.", nil, nil)
 	stopSecondsDesc = prometheus.NewDesc(selfNamespace+"_stop_seconds_total",
 		"Time the tracer spent handling stops, wait4 excluded: while it runs, a tracee waits.", nil, nil)
+	scansDesc = prometheus.NewDesc(selfNamespace+"_discovery_scans_total",
+		"Scans of /proc for processes matching --match.*.", nil, nil)
 )
 
 // SelfCollector exposes the tracer's own health. It belongs in a registry
 // of its own, beside the Go and process collectors.
 type SelfCollector struct {
-	stats *ptrace.Stats
+	stats     *ptrace.Stats
+	discovery *ptrace.Discovery // nil without --match.*
 }
 
 var _ prometheus.Collector = (*SelfCollector)(nil)
 
-// NewSelfCollector reads stats at scrape time.
-func NewSelfCollector(stats *ptrace.Stats) *SelfCollector {
-	return &SelfCollector{stats: stats}
+// NewSelfCollector reads stats (and discovery's, if not nil) at scrape time.
+func NewSelfCollector(stats *ptrace.Stats, discovery *ptrace.Discovery) *SelfCollector {
+	return &SelfCollector{stats: stats, discovery: discovery}
 }
 
 func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -40,11 +43,19 @@ func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- attachErrorsDesc
 	ch <- stopsDesc
 	ch <- stopSecondsDesc
+	ch <- scansDesc
 }
 
 func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(traceesDesc, prometheus.GaugeValue, float64(s.stats.Tracees.Load()))
 	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, float64(s.stats.Targets.Load()), "attached")
+	var failed, scans float64
+	if s.discovery != nil {
+		failed, scans = float64(s.discovery.Failed()), float64(s.discovery.Scans.Load())
+	}
+	// failed: matching processes alive now that could not be traced.
+	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, failed, "failed")
+	ch <- prometheus.MustNewConstMetric(scansDesc, prometheus.CounterValue, scans)
 	for _, r := range ptrace.AttachReasons() {
 		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(s.stats.AttachErrors[r].Load()), r.String())
 	}

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"sort"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -43,11 +44,15 @@ func (c *Collector) LabelNames() []string { return c.labelNames }
 // (an i386 process on x86_64) are merged: the label is the name.
 func (c *Collector) Snapshot() []Series {
 	c.mu.Lock()
-	sets := c.sets[:len(c.sets):len(c.sets)]
+	c.expire(time.Now())
+	sets := append([]*labelSet(nil), c.sets...)
 	c.mu.Unlock()
 
 	var out []Series
 	for _, set := range sets {
+		if set == nil {
+			continue
+		}
 		byName := make(map[string]int)
 		add := func(st *syscallStats) {
 			if st == nil || st.calls.Load() == 0 {

@@ -72,6 +72,9 @@ func (t *Tracer) serveRequests() {
 func (t *Tracer) serve(r *request) error {
 	switch r.kind {
 	case reqAttach:
+		if t.detaching {
+			return errTracerStopped
+		}
 		return t.attach(r.pid)
 	case reqLaunch:
 		return t.launch(r.path, r.argv, r.env)

@@ -54,6 +54,7 @@ type Tracer struct {
 	call     Syscall     // handed to the consumer; a field for the same reason
 	useRegs  bool        // kernel without PTRACE_GET_SYSCALL_INFO
 	doorbell int32
+	traced   tracedSet
 
 	launchPid    int32
 	launchStatus unix.WaitStatus
@@ -397,6 +398,7 @@ func (t *Tracer) newThread(tid int32, parent *thread) *thread {
 	if p == nil {
 		p = &process{pid: st.Tgid}
 		t.procs[st.Tgid] = p
+		t.traced.add(st.Tgid)
 		t.Stats.Targets.Add(1)
 	}
 	p.threads++
@@ -422,6 +424,7 @@ func (t *Tracer) dropThread(th *thread) {
 	p.threads--
 	if p.threads == 0 && t.procs[p.pid] == p {
 		delete(t.procs, p.pid)
+		t.traced.remove(p.pid)
 		t.Stats.Targets.Add(-1)
 	}
 }
@@ -453,6 +456,7 @@ func (t *Tracer) execStop(th *thread) {
 			th = former
 			if t.procs[th.proc.pid] == nil {
 				t.procs[th.proc.pid] = th.proc
+				t.traced.add(th.proc.pid)
 				t.Stats.Targets.Add(1)
 			}
 		}

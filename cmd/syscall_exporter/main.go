@@ -45,6 +45,10 @@ type cli struct {
 	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
 	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
 
+	Retention time.Duration `name:"metrics.retention" default:"5m" help:"Keep exporting a thread name's series this long after its last thread is gone (0: forever)."`
+
+	discoveryFlags `embed:""`
+
 	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
 	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
 
@@ -77,8 +81,13 @@ func run(args []string, stderr io.Writer) int {
 	if len(c.Command) > 0 && c.Command[0] == "--" {
 		c.Command = c.Command[1:]
 	}
-	if len(c.PID) == 0 && len(c.Command) == 0 {
-		fmt.Fprintln(stderr, "syscall_exporter: nothing to trace: give --pid PID or -- COMMAND (see --help)")
+	matcher, err := c.matcher()
+	if err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+		return usageExit
+	}
+	if len(c.PID) == 0 && len(c.Command) == 0 && matcher.Empty() {
+		fmt.Fprintln(stderr, "syscall_exporter: nothing to trace: give --pid PID, --match.comm REGEX or -- COMMAND (see --help)")
 		return usageExit
 	}
 	logger := newLogger(c.LogLevel, c.LogFormat, stderr)
@@ -89,14 +98,18 @@ func run(args []string, stderr io.Writer) int {
 		runtime.GOMAXPROCS(2)
 	}
 
-	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel})
+	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention})
 	tracer := ptrace.New(ptrace.Config{Consumer: coll, Logger: logger})
+	var discovery *ptrace.Discovery
+	if !matcher.Empty() {
+		discovery = &ptrace.Discovery{Tracer: tracer, Match: matcher, Interval: c.DiscoveryInterval, Logger: logger}
+	}
 
 	data := prometheus.NewPedanticRegistry()
 	data.MustRegister(coll)
 	self := prometheus.NewRegistry()
 	self.MustRegister(
-		collector.NewSelfCollector(&tracer.Stats),
+		collector.NewSelfCollector(&tracer.Stats, discovery),
 		versioncollector.NewCollector("syscall_exporter"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -146,7 +159,12 @@ func run(args []string, stderr io.Writer) int {
 		}
 		traced++
 	}
-	if traced == 0 {
+	stopDiscovery := func() {}
+	if discovery != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		stopDiscovery = stop
+		go discovery.Run(ctx)
+	} else if traced == 0 {
 		fmt.Fprintln(stderr, "syscall_exporter: no target could be traced; exiting")
 		tracer.DetachAll()
 		return 1
@@ -171,6 +189,7 @@ func run(args []string, stderr io.Writer) int {
 				continue
 			}
 			logger.Info("detaching", "signal", sig.String())
+			stopDiscovery()
 			tracer.DetachAll()
 			<-tracer.Done()
 			shutdown(srv)

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/syscall-exporter/syscall_exporter/ptrace"
+)
+
+// discoveryFlags find targets by name, for a sidecar that does not know
+// PIDs and starts before its app.
+type discoveryFlags struct {
+	MatchComm         []string      `name:"match.comm" placeholder:"REGEX" help:"Trace every process whose name (comm) matches REGEX (repeatable); found by scanning /proc."`
+	MatchCmdline      []string      `name:"match.cmdline" placeholder:"REGEX" help:"Trace every process whose command line (arguments joined by spaces) matches REGEX (repeatable)."`
+	DiscoveryInterval time.Duration `name:"discovery.interval" default:"1s" help:"How often to scan /proc for --match.* processes."`
+}
+
+func (f *discoveryFlags) matcher() (ptrace.Matcher, error) {
+	var m ptrace.Matcher
+	for _, expr := range f.MatchComm {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return m, fmt.Errorf("--match.comm=%s: %v", expr, err)
+		}
+		m.Comm = append(m.Comm, re)
+	}
+	for _, expr := range f.MatchCmdline {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return m, fmt.Errorf("--match.cmdline=%s: %v", expr, err)
+		}
+		m.Cmdline = append(m.Cmdline, re)
+	}
+	if f.DiscoveryInterval <= 0 {
+		return m, fmt.Errorf("--discovery.interval must be positive")
+	}
+	return m, nil
+}
