@@ -6,6 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// detachGiveUp bounds how long a detach waits for the tracees to stop.
+const detachGiveUp = 5 * time.Second
+
 // startDetach interrupts every tracee; each then stops once more and
 // detachStopped lets it go. Threads inside a blocking call are interrupted
 // too; the kernel restarts their call once they run untraced.
@@ -15,6 +18,9 @@ func (t *Tracer) startDetach() {
 	}
 	t.detaching = true
 	t.detachStart = time.Now()
+	// finished gives up on threads that never stop again (gone without a
+	// trace), but it is asked only when wait4 returns: wake the loop then.
+	time.AfterFunc(detachGiveUp+time.Millisecond, t.ring)
 	for tid, th := range t.threads {
 		th.detaching = true
 		if err := interrupt(tid); err == unix.ESRCH {

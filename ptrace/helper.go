@@ -44,6 +44,13 @@ func RunHelper() {
 		// Wait, stopped, until the tracer has seized us; it then sends
 		// SIGCONT and follows us into the command.
 		unix.Kill(unix.Getpid(), unix.SIGSTOP)
+		if spec := os.Getenv(seccompEnv); spec != "" {
+			os.Unsetenv(seccompEnv)
+			if err := installSeccomp(spec); err != nil {
+				fmt.Fprintf(os.Stderr, "syscall_exporter: cannot filter syscalls of %s: %v\n", os.Args[1], err)
+				os.Exit(127)
+			}
+		}
 		err := syscall.Exec(os.Args[1], os.Args[2:], os.Environ())
 		fmt.Fprintf(os.Stderr, "syscall_exporter: cannot run %s: %v\n", os.Args[1], err)
 		os.Exit(127)

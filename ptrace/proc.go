@@ -9,6 +9,7 @@ import (
 // procStatus holds the fields of /proc/PID/status the tracer needs.
 type procStatus struct {
 	Tgid      int32
+	PPid      int32
 	TracerPid int32
 	State     byte
 }
@@ -42,6 +43,11 @@ func parseStatus(b []byte) (procStatus, bool) {
 				st.Tgid = int32(n)
 				seen++
 			}
+		case "PPid":
+			if n, err := strconv.ParseInt(string(val), 10, 32); err == nil {
+				st.PPid = int32(n)
+				seen++
+			}
 		case "TracerPid":
 			if n, err := strconv.ParseInt(string(val), 10, 32); err == nil {
 				st.TracerPid = int32(n)
@@ -49,7 +55,7 @@ func parseStatus(b []byte) (procStatus, bool) {
 			}
 		}
 	}
-	return st, seen == 3
+	return st, seen == 4
 }
 
 func readStatus(tid int32) (procStatus, error) {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
 const baseOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE |
@@ -24,6 +26,11 @@ const baseOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE |
 type Config struct {
 	Consumer Consumer
 	Logger   *slog.Logger
+	// Filter, if set, selects the syscalls handed to the Consumer. A
+	// launched command gets it as a seccomp filter, so the others never
+	// stop; attached processes still stop on every call, and the others
+	// are dropped here.
+	Filter *syscalls.Filter
 }
 
 // Stats are the tracer's own counters, safe to read from any goroutine.
@@ -53,6 +60,8 @@ type Tracer struct {
 	info     syscallInfo // filled by GET_SYSCALL_INFO; a field so it never escapes per stop
 	call     Syscall     // handed to the consumer; a field for the same reason
 	useRegs  bool        // kernel without PTRACE_GET_SYSCALL_INFO
+	filtered bool
+	selected [numArches]syscalls.Bitmap
 	doorbell int32
 	traced   tracedSet
 
@@ -81,11 +90,17 @@ type thread struct {
 	// helper's own start-up calls are not counted (strace -c does the same).
 	counting  bool
 	detaching bool
+	// seccomp: the thread runs under our seccomp filter, so it is resumed
+	// with PTRACE_CONT and stops only at the calls the filter traces.
+	seccomp bool
 }
 
 type process struct {
 	pid     int32
 	threads int
+	// What its threads inherit when a new thread's first stop comes
+	// before the event that names its parent.
+	counting, seccomp bool
 	// commFDs maps descriptors the process opened for writing on a
 	// .../comm file to the thread they rename.
 	commFDs map[int32]int32
@@ -115,7 +130,7 @@ func New(cfg Config) *Tracer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Tracer{
+	t := &Tracer{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		reqs:    make(chan *request, 16),
@@ -124,6 +139,18 @@ func New(cfg Config) *Tracer {
 		threads: make(map[int32]*thread),
 		procs:   make(map[int32]*process),
 	}
+	if cfg.Filter != nil {
+		t.filtered = true
+		for i, arch := range [numArches]uint32{unix.AUDIT_ARCH_X86_64, unix.AUDIT_ARCH_I386, unix.AUDIT_ARCH_AARCH64, 0} {
+			t.selected[i] = cfg.Filter.Bitmap(arch)
+		}
+	}
+	return t
+}
+
+// wanted reports whether the consumer wants this call.
+func (t *Tracer) wanted(th *thread) bool {
+	return th.counting && (!t.filtered || t.selected[archIndex(th.arch)].Has(th.nr))
 }
 
 // Start runs the tracer goroutine and returns once it can take requests.
@@ -218,7 +245,7 @@ func (t *Tracer) run() {
 
 func (t *Tracer) finished() bool {
 	if t.detaching {
-		return len(t.threads) == 0 || time.Since(t.detachStart) > 5*time.Second
+		return len(t.threads) == 0 || time.Since(t.detachStart) > detachGiveUp
 	}
 	return t.launchPid != 0 && t.launchDone && len(t.threads) == 0
 }
@@ -284,12 +311,21 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_CLONE || event == unix.PTRACE_EVENT_FORK || event == unix.PTRACE_EVENT_VFORK:
 		if msg, err := eventMsg(tid); err == nil {
-			if t.threads[int32(msg)] == nil {
+			if child := t.threads[int32(msg)]; child == nil {
 				t.newThread(int32(msg), th)
+			} else {
+				// Its first stop came before this event, when we could not
+				// know its parent: inherit now, or a seccomp-filtered child
+				// would stop at every call.
+				child.counting, child.seccomp = th.counting, th.seccomp
 			}
 		}
 		t.resume(th, 0)
+	case event == unix.PTRACE_EVENT_SECCOMP:
+		t.syscallStop(th, now)
+		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_EXEC:
+		th.counting, th.proc.counting = true, true // also when the filter hides execve itself
 		t.execStop(th)
 		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_EXIT:
@@ -313,7 +349,11 @@ func isStopSignal(sig int) bool {
 }
 
 func (t *Tracer) resume(th *thread, sig int) {
-	if err := resumeSyscall(th.tid, sig); err != nil && err != unix.ESRCH {
+	resume := resumeSyscall
+	if th.seccomp && !th.inSyscall {
+		resume = resumeCont // the filter stops it at the next traced call
+	}
+	if err := resume(th.tid, sig); err != nil && err != unix.ESRCH {
 		t.log.Debug("resume failed", "tid", th.tid, "err", err)
 	}
 	// ESRCH: the tracee died meanwhile; wait4 reports it.
@@ -335,14 +375,14 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		}
 	}
 	switch info.Op {
-	case syscallInfoEntry:
+	case syscallInfoEntry, syscallInfoSeccomp:
 		th.inSyscall = true
 		th.arch = info.Arch
 		th.nr = uint32(info.Data[0])
 		copy(th.args[:], info.Data[1:7])
 		th.entryNs = now
 		if !th.counting && watched[archIndex(th.arch)].isExec(th.nr) {
-			th.counting = true
+			th.counting, th.proc.counting = true, true
 		}
 	case syscallInfoExit:
 		if !th.inSyscall {
@@ -350,10 +390,13 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 			return
 		}
 		th.inSyscall = false
-		if !th.counting {
+		rval := int64(info.Data[0])
+		if !t.wanted(th) {
+			if info.Data[1]&0xff == 0 {
+				t.afterSuccess(th, rval)
+			}
 			return
 		}
-		rval := int64(info.Data[0])
 		c := &t.call
 		c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
 		c.Ret, c.Entry, c.Exit, c.Slot = rval, th.entryNs, now, th.slot
@@ -376,7 +419,7 @@ func (t *Tracer) flushPending(th *thread) {
 		return
 	}
 	th.inSyscall = false
-	if !th.counting {
+	if !t.wanted(th) {
 		return
 	}
 	c := &t.call
@@ -389,14 +432,34 @@ func (t *Tracer) flushPending(th *thread) {
 // event announced it, or nil.
 func (t *Tracer) newThread(tid int32, parent *thread) *thread {
 	st, err := readStatus(tid)
+	if parent != nil && (err != nil || st.TracerPid != int32(os.Getpid())) {
+		// The clone/fork event was handled after the new thread's own stops
+		// and its exit, which wait4 can report first: it is reaped and
+		// gone. Tracking it would leave a tracee that never reports again.
+		return nil
+	}
 	if err != nil {
 		// Gone already; its exit comes through wait4. Track it anyway so
 		// the exit is matched.
 		st.Tgid = tid
 	}
 	p := t.procs[st.Tgid]
+	if parent == nil && err == nil {
+		// No event named the parent (yet): the thread's own process, or
+		// for a new process its parent process, knows what it inherits.
+		from := p
+		if from == nil {
+			from = t.procs[st.PPid]
+		}
+		if from != nil {
+			parent = &thread{counting: from.counting, seccomp: from.seccomp, detaching: t.detaching}
+		}
+	}
 	if p == nil {
-		p = &process{pid: st.Tgid}
+		p = &process{pid: st.Tgid, counting: true}
+		if parent != nil {
+			p.counting, p.seccomp = parent.counting, parent.seccomp
+		}
 		t.procs[st.Tgid] = p
 		t.traced.add(st.Tgid)
 		t.Stats.Targets.Add(1)
@@ -405,6 +468,7 @@ func (t *Tracer) newThread(tid int32, parent *thread) *thread {
 	th := &thread{tid: tid, proc: p, counting: true}
 	if parent != nil {
 		th.counting = parent.counting
+		th.seccomp = parent.seccomp
 		th.detaching = parent.detaching
 	} else if t.detaching {
 		th.detaching = true

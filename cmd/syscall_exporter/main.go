@@ -27,6 +27,7 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/collector"
 	"github.com/syscall-exporter/syscall_exporter/exporter"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
 // DefaultListenAddress is outside the 9100–9999 range that the Prometheus
@@ -45,9 +46,12 @@ type cli struct {
 	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
 	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
 
+	Syscalls string `name:"syscalls" placeholder:"LIST" help:"Trace only these syscalls: names and strace classes (%file, %network, %process, %signal, %memory, %desc), comma-separated, '!' first to negate. Launched commands get a seccomp filter, so the others run at native speed."`
+
 	Retention time.Duration `name:"metrics.retention" default:"5m" help:"Keep exporting a thread name's series this long after its last thread is gone (0: forever)."`
 
 	discoveryFlags `embed:""`
+	spanFlags      `embed:""`
 
 	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
 	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
@@ -81,6 +85,15 @@ func run(args []string, stderr io.Writer) int {
 	if len(c.Command) > 0 && c.Command[0] == "--" {
 		c.Command = c.Command[1:]
 	}
+	var filter *syscalls.Filter
+	if c.Syscalls != "" {
+		f, err := syscalls.Parse(c.Syscalls)
+		if err != nil {
+			fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+			return usageExit
+		}
+		filter = &f
+	}
 	matcher, err := c.matcher()
 	if err != nil {
 		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
@@ -99,7 +112,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 
 	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention})
-	tracer := ptrace.New(ptrace.Config{Consumer: coll, Logger: logger})
+	tracer := ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: filter})
 	var discovery *ptrace.Discovery
 	if !matcher.Empty() {
 		discovery = &ptrace.Discovery{Tracer: tracer, Match: matcher, Interval: c.DiscoveryInterval, Logger: logger}
@@ -114,6 +127,11 @@ func run(args []string, stderr io.Writer) int {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	spans, err := c.startSpans(coll, self, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+		return usageExit
+	}
 
 	srv, err := exporter.Listen(exporter.Config{
 		ListenAddresses: c.ListenAddress,
@@ -192,9 +210,11 @@ func run(args []string, stderr io.Writer) int {
 			stopDiscovery()
 			tracer.DetachAll()
 			<-tracer.Done()
+			spans.stop()
 			shutdown(srv)
 			return 0
 		case <-tracer.Done():
+			spans.stop()
 			shutdown(srv)
 			if launched {
 				return exitLikeCommand(tracer.LaunchStatus())
