@@ -21,6 +21,8 @@ var (
 		"Time the tracer spent handling stops, wait4 excluded: while it runs, a tracee waits.", nil, nil)
 	scansDesc = prometheus.NewDesc(selfNamespace+"_discovery_scans_total",
 		"Scans of /proc for processes matching --match.*.", nil, nil)
+	samplingDesc = prometheus.NewDesc(selfNamespace+"_sampling_ratio",
+		"Fraction of the targets' time that is traced; counters are raw observations, so true rates are rate()/this.", nil, nil)
 )
 
 // SelfCollector exposes the tracer's own health. It belongs in a registry
@@ -44,6 +46,7 @@ func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- stopsDesc
 	ch <- stopSecondsDesc
 	ch <- scansDesc
+	ch <- samplingDesc
 }
 
 func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
@@ -56,6 +59,7 @@ func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
 	// failed: matching processes alive now that could not be traced.
 	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, failed, "failed")
 	ch <- prometheus.MustNewConstMetric(scansDesc, prometheus.CounterValue, scans)
+	ch <- prometheus.MustNewConstMetric(samplingDesc, prometheus.GaugeValue, s.stats.SamplingRatio())
 	for _, r := range ptrace.AttachReasons() {
 		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(s.stats.AttachErrors[r].Load()), r.String())
 	}

@@ -42,6 +42,10 @@ type Stats struct {
 	AttachErrors [numAttachReasons]atomic.Uint64
 }
 
+// SamplingRatio is the fraction of the targets' time that is traced: 1,
+// every call is seen.
+func (s *Stats) SamplingRatio() float64 { return 1 }
+
 // Tracer owns every ptrace request. All of them come from one goroutine
 // locked to its OS thread: the kernel accepts requests only from the
 // thread that attached.
