@@ -51,7 +51,6 @@ type cli struct {
 	Retention time.Duration `name:"metrics.retention" default:"5m" help:"Keep exporting a thread name's series this long after its last thread is gone (0: forever)."`
 
 	discoveryFlags `embed:""`
-	spanFlags      `embed:""`
 
 	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
 	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
@@ -127,11 +126,6 @@ func run(args []string, stderr io.Writer) int {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	spans, err := c.startSpans(coll, self, logger)
-	if err != nil {
-		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
-		return usageExit
-	}
 
 	srv, err := exporter.Listen(exporter.Config{
 		ListenAddresses: c.ListenAddress,
@@ -210,11 +204,9 @@ func run(args []string, stderr io.Writer) int {
 			stopDiscovery()
 			tracer.DetachAll()
 			<-tracer.Done()
-			spans.stop()
 			shutdown(srv)
 			return 0
 		case <-tracer.Done():
-			spans.stop()
 			shutdown(srv)
 			if launched {
 				return exitLikeCommand(tracer.LaunchStatus())
