@@ -19,10 +19,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		lv := append(s.Labels[:len(s.Labels):len(s.Labels)], s.Syscall)
 		ch <- prometheus.MustNewConstMetric(c.callsDesc, prometheus.CounterValue, float64(s.Calls), lv...)
 		for _, e := range s.Errors {
-			ch <- prometheus.MustNewConstMetric(c.errorsDesc, prometheus.CounterValue, float64(e.Count), append(lv[:len(lv):len(lv)], e.Name)...)
+			ch <- withErrnoExemplar(prometheus.MustNewConstMetric(c.errorsDesc, prometheus.CounterValue, float64(e.Count), append(lv[:len(lv):len(lv)], e.Name)...), s.Exemplars, e.Errno)
 		}
 		if s.Duration.Count > 0 {
-			ch <- &histogramMetric{desc: c.durationDesc, labels: prometheus.MakeLabelPairs(c.durationDesc, lv), h: s.Duration}
+			ch <- &histogramMetric{desc: c.durationDesc, labels: prometheus.MakeLabelPairs(c.durationDesc, lv), h: s.Duration, ex: s.Exemplars}
 		}
 	}
 }
@@ -33,6 +33,7 @@ type histogramMetric struct {
 	desc   *prometheus.Desc
 	labels []*dto.LabelPair
 	h      HistogramSnapshot
+	ex     *Exemplars
 }
 
 func (m *histogramMetric) Desc() *prometheus.Desc { return m.desc }
@@ -76,6 +77,7 @@ func (m *histogramMetric) Write(out *dto.Metric) error {
 		prevCount = int64(n)
 		lastKey = key + 1
 	}
+	m.ex.addToHistogram(hist)
 	out.Label = m.labels
 	out.Histogram = hist
 	return nil

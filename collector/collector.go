@@ -51,6 +51,8 @@ type Collector struct {
 	sets  []*labelSet
 	byKey map[string]uint32
 	free  []uint32 // slots of expired label sets, for reuse
+
+	spans *spanner // nil unless SetSpanSink: which calls become spans
 }
 
 var (
@@ -122,6 +124,8 @@ type syscallStats struct {
 	calls    atomic.Uint64
 	errnos   atomic.Pointer[errnoCounts]
 	duration histogram
+	// exemplars is allocated when a call of the series first becomes a span.
+	exemplars atomic.Pointer[seriesExemplars]
 }
 
 // errnoCounts is indexed by errno; 1..133 are the kernel's, 512..516 the
@@ -188,6 +192,9 @@ func (c *Collector) Syscall(s *ptrace.Syscall) {
 	}
 	if s.Exit != 0 {
 		st.duration.observe(s.Exit - s.Entry)
+	}
+	if c.spans != nil {
+		c.spans.consider(c, s, st)
 	}
 }
 

@@ -19,6 +19,8 @@ type Series struct {
 	Calls    uint64
 	Errors   []ErrnoCount // sorted by errno
 	Duration HistogramSnapshot
+	// Exemplars is nil unless a call of the series became a span.
+	Exemplars *Exemplars
 }
 
 // ErrnoCount is how many calls failed with one errno.
@@ -104,4 +106,5 @@ func (st *syscallStats) addTo(s *Series) {
 	var h HistogramSnapshot
 	st.duration.snapshot(&h)
 	s.Duration.add(&h)
+	st.addExemplarsTo(s)
 }
