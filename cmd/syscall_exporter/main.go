@@ -51,6 +51,8 @@ type cli struct {
 	Retention time.Duration `name:"metrics.retention" default:"5m" help:"Keep exporting a thread name's series this long after its last thread is gone (0: forever)."`
 
 	discoveryFlags `embed:""`
+	spanFlags      `embed:""`
+	summaryFlags   `embed:""`
 
 	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
 	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
@@ -126,6 +128,17 @@ func run(args []string, stderr io.Writer) int {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	spans, err := c.startSpans(coll, self, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+		return usageExit
+	}
+	summaries, err := c.startSummaries(coll, stderr, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+		return usageExit
+	}
+	defer summaries.stop()
 
 	srv, err := exporter.Listen(exporter.Config{
 		ListenAddresses: c.ListenAddress,
@@ -137,6 +150,7 @@ func run(args []string, stderr io.Writer) int {
 		Gatherer: prometheus.Gatherers{data, self},
 		Self:     self,
 		Ready:    func() bool { return tracer.Stats.Targets.Load() > 0 },
+		Landing:  exporter.NewLandingPage(exporter.LandingConfig{Collector: coll, Targets: tracer.Targets, TelemetryPath: c.TelemetryPath, Version: version.Info(), Logger: logger}),
 		Version:  version.Info(),
 	})
 	if err != nil {
@@ -204,9 +218,13 @@ func run(args []string, stderr io.Writer) int {
 			stopDiscovery()
 			tracer.DetachAll()
 			<-tracer.Done()
+			summaries.atExit()
+			spans.stop()
 			shutdown(srv)
 			return 0
 		case <-tracer.Done():
+			summaries.atExit()
+			spans.stop()
 			shutdown(srv)
 			if launched {
 				return exitLikeCommand(tracer.LaunchStatus())

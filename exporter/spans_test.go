@@ -1,0 +1,147 @@
+package exporter
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/sys/unix"
+
+	"github.com/syscall-exporter/syscall_exporter/collector"
+	"github.com/syscall-exporter/syscall_exporter/ptrace"
+)
+
+func inMemoryQueue(t *testing.T, size int, commandArgs bool) (*spanQueue, *tracetest.InMemoryExporter) {
+	t.Helper()
+	mem := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(
+		sdktrace.WithSampler(sdktrace.AlwaysSample()),
+		sdktrace.WithIDGenerator(presetIDs{}),
+		sdktrace.WithSyncer(mem),
+	)
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	return newSpanQueue(tp.Tracer("test"), size, commandArgs), mem
+}
+
+func TestSpanHasTheRecordsIDsTimesAndAttributes(t *testing.T) {
+	q, mem := inMemoryQueue(t, 4, true)
+	pid := int32(os.Getpid())
+	failed := collector.SpanRecord{
+		TraceID: [16]byte{0x4b, 0xf9, 15: 0x36},
+		SpanID:  [8]byte{0x00, 0xf0, 7: 0xb7},
+		Call: ptrace.Syscall{TID: int32(unix.Gettid()), PID: pid, Arch: unix.AUDIT_ARCH_X86_64, Nr: 257,
+			Args: [6]uint64{0xffffff9c, 0x55d0c0de, 0, 0, 0, 0}, Ret: -2, Errno: 2, Entry: 5e9, Exit: 5e9 + 42_000},
+		Process: "workload", Thread: "opener",
+	}
+	slow := collector.SpanRecord{
+		TraceID: [16]byte{1, 15: 1}, SpanID: [8]byte{2, 7: 2},
+		Call:    ptrace.Syscall{TID: pid, PID: pid, Arch: unix.AUDIT_ARCH_I386, Nr: 162, Entry: 6e9, Exit: 6e9 + 20e6},
+		Process: "workload", // no thread name in the record: read from /proc
+	}
+	for _, r := range []*collector.SpanRecord{&failed, &slow} {
+		if !q.Offer(r) {
+			t.Fatal("queue refused a record with room")
+		}
+	}
+	go q.run()
+	if err := q.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans := mem.GetSpans()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans, want 2", len(spans))
+	}
+
+	s := spans[0]
+	if s.SpanContext.TraceID() != trace.TraceID(failed.TraceID) || s.SpanContext.SpanID() != trace.SpanID(failed.SpanID) {
+		t.Errorf("IDs %s/%s, want the record's %x/%x", s.SpanContext.TraceID(), s.SpanContext.SpanID(), failed.TraceID, failed.SpanID)
+	}
+	if s.Parent.IsValid() {
+		t.Error("not a root span")
+	}
+	if s.Name != "openat" || s.SpanKind != trace.SpanKindInternal {
+		t.Errorf("name %q kind %v", s.Name, s.SpanKind)
+	}
+	if !s.StartTime.Equal(ptrace.WallTime(5e9)) || s.EndTime.Sub(s.StartTime) != 42*time.Microsecond {
+		t.Errorf("start %v (want %v), duration %v", s.StartTime, ptrace.WallTime(5e9), s.EndTime.Sub(s.StartTime))
+	}
+	if s.Status.Code != codes.Error || s.Status.Description != "ENOENT" {
+		t.Errorf("status %+v", s.Status)
+	}
+	attrs := attribute.NewSet(s.Attributes...)
+	want := map[attribute.Key]attribute.Value{
+		"syscall_exporter.syscall.name":         attribute.StringValue("openat"),
+		"syscall_exporter.syscall.number":       attribute.Int64Value(257),
+		"syscall_exporter.syscall.return_value": attribute.Int64Value(-2),
+		"syscall_exporter.syscall.args":         attribute.StringSliceValue([]string{"0xffffff9c", "0x55d0c0de", "0x0", "0x0", "0x0", "0x0"}),
+		"syscall_exporter.syscall.arch":         attribute.StringValue("x86_64"),
+		"error.type":                            attribute.StringValue("ENOENT"),
+		"thread.id":                             attribute.Int64Value(int64(failed.Call.TID)),
+		"thread.name":                           attribute.StringValue("opener"),
+		"process.pid":                           attribute.Int64Value(int64(pid)),
+		"process.executable.name":               attribute.StringValue("workload"),
+		"process.command_args":                  attribute.StringSliceValue(os.Args),
+	}
+	for k, v := range want {
+		got, ok := attrs.Value(k)
+		if !ok || !reflect.DeepEqual(got, v) {
+			t.Errorf("%s = %v, want %v", k, got.Emit(), v.Emit())
+		}
+	}
+	if attrs.Len() != len(want) {
+		t.Errorf("%d attributes, want %d: %v", attrs.Len(), len(want), s.Attributes)
+	}
+
+	s = spans[1]
+	attrs = attribute.NewSet(s.Attributes...)
+	if s.Name != "nanosleep" || s.Status.Code != codes.Unset || s.EndTime.Sub(s.StartTime) != 20*time.Millisecond {
+		t.Errorf("slow call: %q status %v duration %v", s.Name, s.Status.Code, s.EndTime.Sub(s.StartTime))
+	}
+	if v, _ := attrs.Value("syscall_exporter.syscall.arch"); v.AsString() != "i386" {
+		t.Errorf("arch %q", v.AsString())
+	}
+	if v, ok := attrs.Value("thread.name"); !ok || v.AsString() == "" {
+		t.Error("no thread name read from /proc")
+	}
+	if _, ok := attrs.Value("error.type"); ok {
+		t.Error("error.type on a call that succeeded")
+	}
+}
+
+func TestCommandArgsAreOptIn(t *testing.T) {
+	q, mem := inMemoryQueue(t, 1, false)
+	r := collector.SpanRecord{TraceID: [16]byte{1}, SpanID: [8]byte{1}, Call: ptrace.Syscall{PID: int32(os.Getpid()), Entry: 1, Exit: 2}}
+	q.Offer(&r)
+	go q.run()
+	q.close(context.Background())
+	for _, kv := range mem.GetSpans()[0].Attributes {
+		if kv.Key == "process.command_args" {
+			t.Error("process.command_args without --spans.command-args")
+		}
+	}
+}
+
+func TestFullQueueRefusesAtOnce(t *testing.T) {
+	q, _ := inMemoryQueue(t, 2, false)
+	r := collector.SpanRecord{}
+	if !q.Offer(&r) || !q.Offer(&r) {
+		t.Fatal("refused with room")
+	}
+	done := make(chan bool)
+	go func() { done <- q.Offer(&r) }()
+	select {
+	case ok := <-done:
+		if ok {
+			t.Error("a full queue took a record")
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Offer blocked on a full queue")
+	}
+}
