@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"math"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
@@ -21,6 +23,8 @@ var (
 		"Time the tracer spent handling stops, wait4 excluded: while it runs, a tracee waits.", nil, nil)
 	scansDesc = prometheus.NewDesc(selfNamespace+"_discovery_scans_total",
 		"Scans of /proc for processes matching --match.*.", nil, nil)
+	overheadDesc = prometheus.NewDesc(selfNamespace+"_overhead_ratio",
+		"Estimated fraction of the targets' time spent stopped by the tracer, over the last duty cycle (--max-overhead only).", nil, nil)
 	samplingDesc = prometheus.NewDesc(selfNamespace+"_sampling_ratio",
 		"Fraction of the targets' time that is traced; counters are raw observations, so true rates are rate()/this.", nil, nil)
 )
@@ -47,6 +51,7 @@ func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- stopSecondsDesc
 	ch <- scansDesc
 	ch <- samplingDesc
+	ch <- overheadDesc
 }
 
 func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
@@ -60,6 +65,9 @@ func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, failed, "failed")
 	ch <- prometheus.MustNewConstMetric(scansDesc, prometheus.CounterValue, scans)
 	ch <- prometheus.MustNewConstMetric(samplingDesc, prometheus.GaugeValue, s.stats.SamplingRatio())
+	if o := s.stats.OverheadRatio(); !math.IsNaN(o) {
+		ch <- prometheus.MustNewConstMetric(overheadDesc, prometheus.GaugeValue, o)
+	}
 	for _, r := range ptrace.AttachReasons() {
 		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(s.stats.AttachErrors[r].Load()), r.String())
 	}

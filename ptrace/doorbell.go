@@ -55,6 +55,9 @@ func (t *Tracer) handleDoorbell(ws unix.WaitStatus) {
 	} else if ws.Stopped() {
 		resumeCont(t.doorbell, 0) // swallow the signal
 	}
+	if t.gov.enabled() {
+		t.govTick(monoNow())
+	}
 	t.serveRequests()
 }
 

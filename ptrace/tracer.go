@@ -31,6 +31,9 @@ type Config struct {
 	// stop; attached processes still stop on every call, and the others
 	// are dropped here.
 	Filter *syscalls.Filter
+	// MaxOverhead, if above 0, is the fraction of the targets' time the
+	// tracer may keep them stopped; the governor duty-cycles to hold it.
+	MaxOverhead float64
 }
 
 // Stats are the tracer's own counters, safe to read from any goroutine.
@@ -40,11 +43,9 @@ type Stats struct {
 	Tracees      atomic.Int64  // threads traced now
 	Targets      atomic.Int64  // processes traced now
 	AttachErrors [numAttachReasons]atomic.Uint64
-}
 
-// SamplingRatio is the fraction of the targets' time that is traced: 1,
-// every call is seen.
-func (s *Stats) SamplingRatio() float64 { return 1 }
+	gov *governor
+}
 
 // Tracer owns every ptrace request. All of them come from one goroutine
 // locked to its OS thread: the kernel accepts requests only from the
@@ -66,6 +67,7 @@ type Tracer struct {
 	useRegs  bool        // kernel without PTRACE_GET_SYSCALL_INFO
 	filtered bool
 	selected [numArches]syscalls.Bitmap
+	gov      governor
 	doorbell int32
 	traced   tracedSet
 
@@ -97,6 +99,12 @@ type thread struct {
 	// seccomp: the thread runs under our seccomp filter, so it is resumed
 	// with PTRACE_CONT and stops only at the calls the filter traces.
 	seccomp bool
+
+	// For the governor: paused means resumed with PTRACE_CONT in an
+	// untraced window; runNs sums its resume-to-stop intervals this window.
+	paused           bool
+	resumedAt, runNs int64
+	windowStops      int
 }
 
 type process struct {
@@ -142,6 +150,11 @@ func New(cfg Config) *Tracer {
 		done:    make(chan struct{}),
 		threads: make(map[int32]*thread),
 		procs:   make(map[int32]*process),
+	}
+	t.Stats.gov = &t.gov
+	if cfg.MaxOverhead > 0 {
+		t.gov.budget = cfg.MaxOverhead
+		t.gov.tracing = true
 	}
 	if cfg.Filter != nil {
 		t.filtered = true
@@ -269,6 +282,9 @@ func (t *Tracer) loop() {
 		t.handle(int32(wpid), ws, start)
 		t.Stats.Stops.Add(1)
 		t.Stats.StopNanos.Add(uint64(monoNow() - start))
+		if t.gov.enabled() {
+			t.govTick(start)
+		}
 	}
 }
 
@@ -298,6 +314,9 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 	if th.detaching {
 		t.detachStopped(th, sig, event)
 		return
+	}
+	if t.gov.enabled() {
+		t.govStop(th, now)
 	}
 	switch {
 	case sig == int(unix.SIGTRAP)|0x80:
@@ -333,6 +352,10 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 		t.execStop(th)
 		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_EXIT:
+		if t.gov.started && th.proc.threads == 1 {
+			// The process's last look at its I/O call count.
+			t.gov.countIO(th.proc.pid, t.gov.tracing)
+		}
 		t.flushPending(th)
 		t.resume(th, 0)
 	case event == 0:
@@ -356,6 +379,14 @@ func (t *Tracer) resume(th *thread, sig int) {
 	resume := resumeSyscall
 	if th.seccomp && !th.inSyscall {
 		resume = resumeCont // the filter stops it at the next traced call
+	} else if t.gov.enabled() {
+		// A call in flight still gets its exit stop; after it, an
+		// untraced window lets the thread run without stops.
+		if !t.gov.tracing && !th.inSyscall {
+			resume = resumeCont
+			th.paused = true
+		}
+		th.resumedAt = monoNow()
 	}
 	if err := resume(th.tid, sig); err != nil && err != unix.ESRCH {
 		t.log.Debug("resume failed", "tid", th.tid, "err", err)
@@ -490,6 +521,9 @@ func (t *Tracer) dropThread(th *thread) {
 	t.Stats.Tracees.Add(-1)
 	p := th.proc
 	p.threads--
+	if len(t.threads) == 0 && t.gov.enabled() {
+		t.govIdle(monoNow())
+	}
 	if p.threads == 0 && t.procs[p.pid] == p {
 		delete(t.procs, p.pid)
 		t.traced.remove(p.pid)

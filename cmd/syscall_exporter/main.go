@@ -48,6 +48,8 @@ type cli struct {
 
 	Syscalls string `name:"syscalls" placeholder:"LIST" help:"Trace only these syscalls: names and strace classes (%file, %network, %process, %signal, %memory, %desc), comma-separated, '!' first to negate. Launched commands get a seccomp filter, so the others run at native speed."`
 
+	MaxOverhead float64 `name:"max-overhead" placeholder:"PERCENT" help:"Keep the targets' estimated slowdown under PERCENT by tracing in windows (0: trace everything). Counters stay raw; divide rates by syscall_exporter_sampling_ratio."`
+
 	Retention time.Duration `name:"metrics.retention" default:"5m" help:"Keep exporting a thread name's series this long after its last thread is gone (0: forever)."`
 
 	discoveryFlags `embed:""`
@@ -113,7 +115,11 @@ func run(args []string, stderr io.Writer) int {
 	}
 
 	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention})
-	tracer := ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: filter})
+	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {
+		fmt.Fprintln(stderr, "syscall_exporter: --max-overhead must be between 0 and 100 (percent) (see --help)")
+		return usageExit
+	}
+	tracer := ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: filter, MaxOverhead: c.MaxOverhead / 100})
 	var discovery *ptrace.Discovery
 	if !matcher.Empty() {
 		discovery = &ptrace.Discovery{Tracer: tracer, Match: matcher, Interval: c.DiscoveryInterval, Logger: logger}
