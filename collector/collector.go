@@ -172,11 +172,11 @@ func (s *labelSet) stats(arch, nr uint32) *syscallStats {
 	return st
 }
 
-// Syscall records one completed call. It runs on the tracer thread for
-// every syscall: no locks, no allocation once the syscall has been seen.
+// Syscall records how an entered call ended: its errno, its latency, and
+// whether it becomes a span. It runs on the tracer thread for every
+// syscall: no locks, no allocation once the syscall has been seen.
 func (c *Collector) Syscall(s *ptrace.Syscall) {
 	st := c.sets[s.Slot].stats(s.Arch, s.Nr)
-	st.calls.Add(1)
 	if s.Errno != 0 {
 		if syscalls.IsRestart(s.Errno) {
 			return // restarted by the kernel: not an error, no latency
@@ -196,6 +196,12 @@ func (c *Collector) Syscall(s *ptrace.Syscall) {
 	if c.spans != nil {
 		c.spans.consider(c, s, st)
 	}
+}
+
+// SyscallEntered counts a call: at entry, so one blocked for hours counts
+// already, as in the kernel's own sys_enter count.
+func (c *Collector) SyscallEntered(s *ptrace.Syscall) {
+	c.sets[s.Slot].stats(s.Arch, s.Nr).calls.Add(1)
 }
 
 // ThreadStarted resolves the thread's label set once; every later call

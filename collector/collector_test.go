@@ -19,7 +19,7 @@ func self() ptrace.Thread {
 
 func call(c *Collector, slot uint32, nr uint32, errno uint16, ns int64) {
 	s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns}
-	c.Syscall(&s)
+	feed(c, &s)
 }
 
 func TestCountsErrorsAndLatency(t *testing.T) {
@@ -31,7 +31,7 @@ func TestCountsErrorsAndLatency(t *testing.T) {
 	call(c, slot, 257, uint16(unix.ENOENT), 3000)
 	call(c, slot, 257, 512, 9000) // ERESTARTSYS: a call, not an error, no latency
 	// exit_group never returns: handed over with Exit 0.
-	c.Syscall(&ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: 231})
+	feed(c, &ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: 231})
 
 	if n := testutil.CollectAndCount(c, "syscall_calls_total"); n != 2 {
 		t.Errorf("%d call series, want 2", n)

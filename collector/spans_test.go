@@ -76,20 +76,20 @@ func at(c *Collector, slot, nr uint32, errno uint16, exit, ns int64) {
 	if errno != 0 {
 		s.Ret = -int64(errno)
 	}
-	c.Syscall(&s)
+	feed(c, &s)
 }
 
 func TestWhichCallsBecomeSpans(t *testing.T) {
 	c, sink, stats, slot := spanCollector(t, defaultPolicy, 100)
 	ms := int64(time.Millisecond)
-	at(c, slot, sysOpenat, uint16(unix.ENOENT), 1e9, 20_000)                                  // failed: span
-	at(c, slot, sysRead, uint16(unix.EAGAIN), 2e9, 20_000)                                    // normal-flow errno, fast: none
-	at(c, slot, sysRead, uint16(unix.EAGAIN), 3e9, 11*ms)                                     // normal-flow errno but slow: span
-	at(c, slot, sysNanosleep, 0, 4e9, 10*ms)                                                  // exactly the threshold: none
-	at(c, slot, sysNanosleep, 0, 5e9, 10*ms+1)                                                // slower: span
-	at(c, slot, sysGetppid, 0, 6e9, 5_000)                                                    // fast success at ratio 0: none
-	at(c, slot, sysGetppid, 512, 7e9, 20*ms)                                                  // ERESTARTSYS: restarted, not a call that ended
-	c.Syscall(&ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: 231, Entry: 8e9}) // exit_group: never returns, no span at ratio 0
+	at(c, slot, sysOpenat, uint16(unix.ENOENT), 1e9, 20_000)                                // failed: span
+	at(c, slot, sysRead, uint16(unix.EAGAIN), 2e9, 20_000)                                  // normal-flow errno, fast: none
+	at(c, slot, sysRead, uint16(unix.EAGAIN), 3e9, 11*ms)                                   // normal-flow errno but slow: span
+	at(c, slot, sysNanosleep, 0, 4e9, 10*ms)                                                // exactly the threshold: none
+	at(c, slot, sysNanosleep, 0, 5e9, 10*ms+1)                                              // slower: span
+	at(c, slot, sysGetppid, 0, 6e9, 5_000)                                                  // fast success at ratio 0: none
+	at(c, slot, sysGetppid, 512, 7e9, 20*ms)                                                // ERESTARTSYS: restarted, not a call that ended
+	feed(c, &ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: 231, Entry: 8e9}) // exit_group: never returns, no span at ratio 0
 
 	got := sink.drain()
 	var names []string
@@ -278,9 +278,9 @@ func TestNotSampledCallsDoNotAllocate(t *testing.T) {
 	c, sink, _, slot := spanCollector(t, p, 1<<20)
 	fast := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysGetppid, Entry: 1, Exit: 2000}
 	ignored := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysRead, Errno: uint16(unix.EAGAIN), Ret: -11, Entry: 1, Exit: 2000}
-	c.Syscall(&fast)
-	c.Syscall(&ignored)
-	if n := testing.AllocsPerRun(1000, func() { c.Syscall(&fast); c.Syscall(&ignored) }); n != 0 {
+	feed(c, &fast)
+	feed(c, &ignored)
+	if n := testing.AllocsPerRun(1000, func() { feed(c, &fast); feed(c, &ignored) }); n != 0 {
 		t.Errorf("not sampled: %v allocs per call", n)
 	}
 	// A span, once its series has exemplar storage, allocates nothing
@@ -288,7 +288,7 @@ func TestNotSampledCallsDoNotAllocate(t *testing.T) {
 	// into the queue, the exemplar written in place.
 	failed := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysOpenat, Errno: uint16(unix.ENOENT), Ret: -2, Entry: 1}
 	var now int64 = 1e9
-	next := func() { now += 1e9; failed.Exit = now; c.Syscall(&failed) }
+	next := func() { now += 1e9; failed.Exit = now; feed(c, &failed) }
 	next()
 	if n := testing.AllocsPerRun(1000, next); n != 0 {
 		t.Errorf("sampled: %v allocs per call", n)
@@ -307,7 +307,7 @@ func BenchmarkSyscallSpans(b *testing.B) {
 		s := fast(c.ThreadStarted(self()))
 		b.ReportAllocs()
 		for b.Loop() {
-			c.Syscall(&s)
+			feed(c, &s)
 		}
 	})
 	b.Run("spans=on/not-sampled", func(b *testing.B) {
@@ -315,7 +315,7 @@ func BenchmarkSyscallSpans(b *testing.B) {
 		s := fast(slot)
 		b.ReportAllocs()
 		for b.Loop() {
-			c.Syscall(&s)
+			feed(c, &s)
 		}
 	})
 	b.Run("spans=on/sampled", func(b *testing.B) {
@@ -323,7 +323,7 @@ func BenchmarkSyscallSpans(b *testing.B) {
 		s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysOpenat, Errno: uint16(unix.ENOENT), Ret: -2, Entry: 1, Exit: 2000}
 		b.ReportAllocs()
 		for b.Loop() {
-			c.Syscall(&s)
+			feed(c, &s)
 			<-sink.ch
 		}
 	})

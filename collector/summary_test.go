@@ -33,7 +33,7 @@ func exactCalls(c *Collector, slot uint32) {
 	}
 	call(c, slot, nrOpenat, uint16(unix.ENOENT), 3000)
 	call(c, slot, nrOpenat, 512, 9000) // ERESTARTSYS: counted, no error, no time
-	c.Syscall(&ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nrExitGroup})
+	feed(c, &ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nrExitGroup})
 }
 
 func TestSummaryTextIsStraceLayout(t *testing.T) {
@@ -141,7 +141,7 @@ func TestSummaryP99(t *testing.T) {
 		call(c, slot, nrGetppid, 0, 1000)
 	}
 	call(c, slot, nrGetppid, 0, 1_000_000)
-	c.Syscall(&ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nrExitGroup})
+	feed(c, &ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nrExitGroup})
 	sum := Summarize(c.Snapshot(), c.LabelNames(), SummaryBySyscall)
 	for _, r := range sum.Groups[0].Rows {
 		switch r.Syscall {

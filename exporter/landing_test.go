@@ -26,7 +26,9 @@ func fed(t *testing.T) *collector.Collector {
 	slot := c.ThreadStarted(ptrace.Thread{TID: int32(unix.Gettid()), PID: int32(os.Getpid())})
 	add := func(nr uint32, errno uint16, ns int64, n int) {
 		for i := 0; i < n; i++ {
-			c.Syscall(&ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns})
+			s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns}
+			c.SyscallEntered(&s)
+			c.Syscall(&s)
 		}
 	}
 	add(110, 0, 50_000, 40)                // getppid: 2 ms in all, the top

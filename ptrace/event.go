@@ -47,7 +47,12 @@ type Consumer interface {
 	ThreadRenamed(t Thread, slot uint32) uint32
 	// ThreadExited is called when a thread is gone or detached.
 	ThreadExited(t Thread, slot uint32)
-	// Syscall is called for every completed call (entry stop for calls that
-	// never return).
+	// SyscallEntered is called at every entry stop, with Exit 0: calls
+	// count when they are entered, like the kernel's sys_enter, so a call
+	// blocked for hours already counts.
+	SyscallEntered(s *Syscall)
+	// Syscall is called when an entered call completes, or when it never
+	// will (exit, exit_group, a thread killed or detached inside it: then
+	// Exit is 0).
 	Syscall(s *Syscall)
 }

@@ -184,6 +184,12 @@ func (t *Tracer) govStop(th *thread, now int64) {
 		t.gov.start(now)
 		t.countAllIO(false) // baselines
 	}
+	if th.proc.ioPending {
+		// The first stop of the process since tracing resumed: its
+		// untraced phase ends here, not when we asked it to stop.
+		th.proc.ioPending = false
+		t.gov.countIO(th.proc.pid, false)
+	}
 	if th.resumedAt == 0 {
 		return
 	}
@@ -204,7 +210,9 @@ func (t *Tracer) govTick(now int64) {
 	}
 	length := float64(now - g.phaseStart)
 	if !g.tracing {
-		t.countAllIO(false)
+		for _, p := range t.procs {
+			p.ioPending = true
+		}
 		g.totalProgress += length
 		g.publish()
 		g.offSince.Store(0)

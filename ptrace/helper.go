@@ -3,8 +3,10 @@ package ptrace
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,6 +43,9 @@ func RunHelper() {
 		if len(os.Args) < 3 {
 			os.Exit(127)
 		}
+		// Take the name execve will give us, so the execve call, counted
+		// when entered, is labelled with the command and not with us.
+		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(commOfPath(os.Args[1]))), 0, 0, 0)
 		// Wait, stopped, until the tracer has seized us; it then sends
 		// SIGCONT and follows us into the command.
 		unix.Kill(unix.Getpid(), unix.SIGSTOP)
@@ -55,4 +60,14 @@ func RunHelper() {
 		fmt.Fprintf(os.Stderr, "syscall_exporter: cannot run %s: %v\n", os.Args[1], err)
 		os.Exit(127)
 	}
+}
+
+// commOfPath is the comm the kernel gives a program at execve: its base
+// name, cut to 15 bytes, NUL-terminated.
+func commOfPath(path string) *byte {
+	name := []byte(filepath.Base(path))
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	return &append(name, 0)[0]
 }

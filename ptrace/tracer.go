@@ -113,6 +113,8 @@ type process struct {
 	// What its threads inherit when a new thread's first stop comes
 	// before the event that names its parent.
 	counting, seccomp bool
+	// ioPending: the governor reads its I/O call count at its next stop.
+	ioPending bool
 	// commFDs maps descriptors the process opened for writing on a
 	// .../comm file to the thread they rename.
 	commFDs map[int32]int32
@@ -418,6 +420,12 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		th.entryNs = now
 		if !th.counting && watched[archIndex(th.arch)].isExec(th.nr) {
 			th.counting, th.proc.counting = true, true
+		}
+		if t.wanted(th) {
+			c := &t.call
+			c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
+			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, now, 0, th.slot
+			t.cfg.Consumer.SyscallEntered(c)
 		}
 	case syscallInfoExit:
 		if !th.inSyscall {

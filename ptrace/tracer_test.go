@@ -64,11 +64,16 @@ func (r *recorder) ThreadExited(ptrace.Thread, uint32) {
 	r.mu.Unlock()
 }
 
+func (r *recorder) SyscallEntered(s *ptrace.Syscall) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls[r.slots[s.Slot]+" "+syscalls.Name(s.Arch, s.Nr)]++
+}
+
 func (r *recorder) Syscall(s *ptrace.Syscall) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := r.slots[s.Slot] + " " + syscalls.Name(s.Arch, s.Nr)
-	r.calls[key]++
 	if s.Errno != 0 && !syscalls.IsRestart(s.Errno) {
 		r.errs[key+" "+syscalls.ErrnoName(s.Errno)]++
 	}
