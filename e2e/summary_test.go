@@ -3,11 +3,9 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,130 +17,6 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/collector"
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
 )
-
-// A deterministic real program: the same tree gives the same calls.
-var findCommand = []string{"/usr/bin/find", "/usr/include", "-name", "*.h"}
-
-// straceTable is one strace -c table, read strictly: a line out of
-// place is an error, so the layout itself is under test.
-type straceTable struct {
-	header, rule string
-	rows         []straceRow // in printed order
-	total        straceRow
-}
-
-type straceRow struct {
-	percent, seconds float64
-	usecs            uint64
-	calls, errors    int
-	name             string
-}
-
-var (
-	straceHeaderRe = regexp.MustCompile(`^% time +seconds +usecs/call +calls +errors syscall$`)
-	straceRuleRe   = regexp.MustCompile(`^-{6} -{11,} -{11,} -{9,} -{9,} -{16,}$`)
-	straceRowRe    = regexp.MustCompile(`^ *(\d+\.\d\d) +(\d+\.\d{6}) +(\d+) +(\d+) +(\d*) (\w+)$`)
-)
-
-// parseStraceTables reads every table in text; a line that heads a table
-// ("process=…") keys it, and the first table may have no heading.
-func parseStraceTables(text string) (map[string]*straceTable, error) {
-	tables := map[string]*straceTable{}
-	var cur *straceTable
-	heading := ""
-	state := "heading" // heading → header → rule → rows → total → heading
-	for i, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fail := func(what string) error { return fmt.Errorf("line %d: %s: %q", i+1, what, line) }
-		switch state {
-		case "heading":
-			if line == "" {
-				continue
-			}
-			if !straceHeaderRe.MatchString(line) {
-				heading = line
-				state = "header"
-				continue
-			}
-			fallthrough
-		case "header":
-			if !straceHeaderRe.MatchString(line) {
-				return nil, fail("want the column header")
-			}
-			cur = &straceTable{header: line}
-			if tables[heading] != nil {
-				return nil, fail("second table for " + heading)
-			}
-			tables[heading] = cur
-			state = "rule"
-		case "rule":
-			if !straceRuleRe.MatchString(line) {
-				return nil, fail("want a dashed rule")
-			}
-			cur.rule = line
-			state = "rows"
-		case "rows", "total":
-			if line == cur.rule {
-				if state == "total" {
-					return nil, fail("second rule")
-				}
-				state = "total"
-				continue
-			}
-			m := straceRowRe.FindStringSubmatch(line)
-			if m == nil {
-				return nil, fail("want a row")
-			}
-			var r straceRow
-			r.percent, _ = strconv.ParseFloat(m[1], 64)
-			r.seconds, _ = strconv.ParseFloat(m[2], 64)
-			r.usecs, _ = strconv.ParseUint(m[3], 10, 64)
-			r.calls, _ = strconv.Atoi(m[4])
-			r.errors, _ = strconv.Atoi(m[5])
-			r.name = m[6]
-			if state == "rows" {
-				cur.rows = append(cur.rows, r)
-				continue
-			}
-			if r.name != "total" || r.percent != 100 {
-				return nil, fail("want the total line")
-			}
-			cur.total = r
-			heading, state = "", "heading"
-		}
-	}
-	if state != "heading" {
-		return nil, fmt.Errorf("text ends inside a table (%s)", state)
-	}
-	return tables, nil
-}
-
-// check holds every table to strace's rules: sorted by time, longest
-// first; a total line that is the sum of the rows.
-func (tb *straceTable) check(t *testing.T, what string) {
-	t.Helper()
-	calls, errs := 0, 0
-	for i, r := range tb.rows {
-		if i > 0 && r.seconds > tb.rows[i-1].seconds {
-			t.Errorf("%s: %s (%v s) after %s (%v s): not sorted by time", what, r.name, r.seconds, tb.rows[i-1].name, tb.rows[i-1].seconds)
-		}
-		calls += r.calls
-		errs += r.errors
-	}
-	if tb.total.calls != calls || tb.total.errors != errs {
-		t.Errorf("%s: total line %d calls %d errors; the rows add up to %d and %d", what, tb.total.calls, tb.total.errors, calls, errs)
-	}
-}
-
-func (tb *straceTable) counts() (calls, errs map[string]int) {
-	calls, errs = map[string]int{}, map[string]int{}
-	for _, r := range tb.rows {
-		calls[r.name] = r.calls
-		if r.errors != 0 {
-			errs[r.name] = r.errors
-		}
-	}
-	return calls, errs
-}
 
 // runExporter runs the exporter to completion in launch mode, with the
 // command's stdout on /dev/null, and returns what it wrote on stderr.
@@ -217,58 +91,39 @@ func readJSONSummary(t *testing.T, sch *jsonschema.Schema, path string) jsonSumm
 
 func TestSummaryMatchesStraceC(t *testing.T) {
 	testprog.RequireTracing(t)
-	strace := testprog.RequireTool(t, "strace", "strace")
 	if _, err := os.Stat("/usr/include"); err != nil {
 		t.Skip("no /usr/include to walk")
 	}
 	dir := t.TempDir()
-	straceOut := filepath.Join(dir, "strace.txt")
-	cmd := exec.Command(strace, append([]string{"-f", "-c", "-o", straceOut}, findCommand...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr // Stdout nil: /dev/null, as for the exporter's run
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("strace: %v\n%s", err, stderr.String())
-	}
-	b, err := os.ReadFile(straceOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := parseStraceTables(string(b))
-	if err != nil || len(theirs) != 1 || theirs[""] == nil {
-		t.Fatalf("strace's own table does not parse (%v):\n%s", err, b)
-	}
-	want := theirs[""]
-	if len(want.rows) < 10 {
-		t.Fatalf("strace's table has only %d rows:\n%s", len(want.rows), b)
-	}
-	wantCalls, wantErrs := want.counts()
+	want := testprog.RunStraceC(t, 10, testprog.FindCommand...)
+	wantCalls, wantErrs := want.Counts()
 
 	// The default: text, on stderr, when the command exits.
-	text := runExporter(t, append([]string{"--summary", "--"}, findCommand...)...)
-	ours, err := parseStraceTables(text)
+	text := runExporter(t, append([]string{"--summary", "--"}, testprog.FindCommand...)...)
+	ours, err := testprog.ParseStraceTables(text)
 	if err != nil || len(ours) != 1 || ours[""] == nil {
 		t.Fatalf("our summary does not parse as strace -c's layout (%v):\n%s", err, text)
 	}
 	got := ours[""]
-	got.check(t, "our table")
-	want.check(t, "strace's table")
-	if got.header != want.header || got.rule != want.rule {
-		t.Errorf("header and rule differ from strace's:\n%s\n%s\nvs\n%s\n%s", got.header, got.rule, want.header, want.rule)
+	got.Check(t, "our table")
+	want.Check(t, "strace's table")
+	if got.Header != want.Header || got.Rule != want.Rule {
+		t.Errorf("header and rule differ from strace's:\n%s\n%s\nvs\n%s\n%s", got.Header, got.Rule, want.Header, want.Rule)
 	}
-	calls, errs := got.counts()
+	calls, errs := got.Counts()
 	// strace -c counts a call when it returns, so exit_group, which never
 	// does, is missing from its table; we count it, as the kernel does.
 	if calls["exit_group"] != 1 {
 		t.Errorf("exit_group: %d calls, want 1", calls["exit_group"])
 	}
 	delete(calls, "exit_group")
-	compareCounts(t, "calls", calls, wantCalls)
-	compareCounts(t, "errors", errs, wantErrs)
-	t.Logf("%d syscalls, %d calls, %d errors: equal to strace -f -c's", len(wantCalls), got.total.calls-1, got.total.errors)
+	testprog.CompareCounts(t, "calls", "strace -f -c", calls, wantCalls)
+	testprog.CompareCounts(t, "errors", "strace -f -c", errs, wantErrs)
+	t.Logf("%d syscalls, %d calls, %d errors: equal to strace -f -c's", len(wantCalls), got.Total.Calls-1, got.Total.Errors)
 
 	// The JSON form of another run of the same program says the same.
 	jsonOut := filepath.Join(dir, "summary.json")
-	runExporter(t, append([]string{"--summary.format=json", "--summary.output", jsonOut, "--"}, findCommand...)...)
+	runExporter(t, append([]string{"--summary.format=json", "--summary.output", jsonOut, "--"}, testprog.FindCommand...)...)
 	s := readJSONSummary(t, compileSummarySchema(t), jsonOut)
 	if s.By != "syscall" || len(s.Groups) != 1 || len(s.Groups[0].Labels) != 0 {
 		t.Fatalf("JSON summary: by %q, %d groups", s.By, len(s.Groups))
@@ -281,22 +136,8 @@ func TestSummaryMatchesStraceC(t *testing.T) {
 		}
 	}
 	delete(jcalls, "exit_group")
-	compareCounts(t, "JSON calls", jcalls, wantCalls)
-	compareCounts(t, "JSON errors", jerrs, wantErrs)
-}
-
-func compareCounts(t *testing.T, what string, got, want map[string]int) {
-	t.Helper()
-	for name, n := range want {
-		if got[name] != n {
-			t.Errorf("%s %s: %d, strace -f -c says %d", what, name, got[name], n)
-		}
-	}
-	for name, n := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s %s: %d, strace -f -c has none", what, name, n)
-		}
-	}
+	testprog.CompareCounts(t, "JSON calls", "strace -f -c", jcalls, wantCalls)
+	testprog.CompareCounts(t, "JSON errors", "strace -f -c", jerrs, wantErrs)
 }
 
 func TestSummaryByThread(t *testing.T) {
@@ -309,22 +150,22 @@ func TestSummaryByThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables, err := parseStraceTables(string(b))
+	tables, err := testprog.ParseStraceTables(string(b))
 	if err != nil {
 		t.Fatalf("%v:\n%s", err, b)
 	}
-	row := func(heading, syscall string) straceRow {
+	row := func(heading, syscall string) testprog.StraceRow {
 		tb := tables[heading]
 		if tb == nil {
 			t.Errorf("no table for %s:\n%s", heading, b)
-			return straceRow{}
+			return testprog.StraceRow{}
 		}
-		for _, r := range tb.rows {
-			if r.name == syscall {
+		for _, r := range tb.Rows {
+			if r.Name == syscall {
 				return r
 			}
 		}
-		return straceRow{}
+		return testprog.StraceRow{}
 	}
 	for _, tc := range []struct {
 		heading, syscall string
@@ -338,12 +179,12 @@ func TestSummaryByThread(t *testing.T) {
 		{`process="true" thread="true"`, "exit_group", 1, 0},
 		{`process="workload" thread="workload"`, "getppid", 0, 0}, // the main thread calls none
 	} {
-		if r := row(tc.heading, tc.syscall); r.calls != tc.calls || r.errors != tc.errors {
-			t.Errorf("%s %s: %d calls %d errors, want %d and %d", tc.heading, tc.syscall, r.calls, r.errors, tc.calls, tc.errors)
+		if r := row(tc.heading, tc.syscall); r.Calls != tc.calls || r.Errors != tc.errors {
+			t.Errorf("%s %s: %d calls %d errors, want %d and %d", tc.heading, tc.syscall, r.Calls, r.Errors, tc.calls, tc.errors)
 		}
 	}
 	for heading, tb := range tables {
-		tb.check(t, heading)
+		tb.Check(t, heading)
 	}
 }
 
@@ -418,11 +259,11 @@ func TestSIGUSR1WithoutSummaryFlagsPrintsOnStderr(t *testing.T) {
 	text := e.stderr.String()
 	text = text[strings.Index(text, "% time"):]
 	text = text[:strings.Index(text, " total\n")+len(" total\n")]
-	tables, err := parseStraceTables(text)
+	tables, err := testprog.ParseStraceTables(text)
 	if err != nil {
 		t.Fatalf("%v:\n%s", err, text)
 	}
-	calls, errs := tables[""].counts()
+	calls, errs := tables[""].Counts()
 	// The main thread's last look at /proc/self/status for its tracer may
 	// be traced or not: an openat that succeeds, not counted here.
 	if calls["getppid"] != 4*20 || errs["openat"] != 2 {

@@ -1,7 +1,6 @@
 package ptrace_test
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,8 +14,7 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
-// A deterministic real program: the same tree gives the same calls.
-var oracleCommand = []string{"/usr/bin/find", "/usr/include", "-name", "*.h"}
+var oracleCommand = testprog.FindCommand
 
 // traceTotals launches argv under the tracer (stdout to /dev/null) and
 // returns calls and errors per syscall name.
@@ -57,41 +55,12 @@ func devNull(t *testing.T) *os.File {
 	return f
 }
 
-var straceRow = regexp.MustCompile(`^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(\d*)\s*(\w+)$`)
-
 func TestTotalsMatchStrace(t *testing.T) {
 	testprog.RequireTracing(t)
-	strace := testprog.RequireTool(t, "strace", "strace")
 	if _, err := os.Stat("/usr/include"); err != nil {
 		t.Skip("no /usr/include to walk")
 	}
-	out := filepath.Join(t.TempDir(), "strace.out")
-	cmd := exec.Command(strace, append([]string{"-f", "-c", "-o", out}, oracleCommand...)...)
-	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = devNull(t), &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("strace: %v\n%s", err, stderr.String())
-	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	wantCalls, wantErrs := map[string]int{}, map[string]int{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := straceRow.FindStringSubmatch(sc.Text())
-		if m == nil || m[3] == "total" {
-			continue
-		}
-		wantCalls[m[3]], _ = strconv.Atoi(m[1])
-		if m[2] != "" {
-			wantErrs[m[3]], _ = strconv.Atoi(m[2])
-		}
-	}
-	if len(wantCalls) < 10 {
-		t.Fatalf("parsed only %d rows of strace -c output", len(wantCalls))
-	}
+	wantCalls, wantErrs := testprog.RunStraceC(t, 10, oracleCommand...).Counts()
 
 	calls, errs := traceTotals(t, oracleCommand)
 	// strace -c counts a call when it returns, so exit_group, which never
@@ -100,22 +69,8 @@ func TestTotalsMatchStrace(t *testing.T) {
 		t.Errorf("exit_group: %d, want 1", calls["exit_group"])
 	}
 	delete(calls, "exit_group")
-	compare(t, "calls", calls, wantCalls)
-	compare(t, "errors", errs, wantErrs)
-}
-
-func compare(t *testing.T, what string, got, want map[string]int) {
-	t.Helper()
-	for name, n := range want {
-		if got[name] != n {
-			t.Errorf("%s %s: %d, oracle says %d", what, name, got[name], n)
-		}
-	}
-	for name, n := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s %s: %d, oracle has none", what, name, n)
-		}
-	}
+	testprog.CompareCounts(t, "calls", "the oracle", calls, wantCalls)
+	testprog.CompareCounts(t, "errors", "the oracle", errs, wantErrs)
 }
 
 func TestTotalsMatchKernelTracepoint(t *testing.T) {
@@ -158,5 +113,5 @@ func TestTotalsMatchKernelTracepoint(t *testing.T) {
 	// comm becomes "find" during execve, after its sys_enter fired.
 	delete(calls, "execve")
 	delete(want, "execve")
-	compare(t, "calls", calls, want)
+	testprog.CompareCounts(t, "calls", "the oracle", calls, want)
 }
