@@ -1,7 +1,7 @@
 # The one test command: the README gives it and .ci/run calls it.
 GO ?= go
 
-.PHONY: test check-format vet unit deploy-tests cross build
+.PHONY: test check-format vet unit deploy-tests cross build bench
 
 test: check-format vet unit deploy-tests cross
 
@@ -21,5 +21,11 @@ deploy-tests:
 cross:
 	GOARCH=arm64 $(GO) build ./...
 
+# As released: without cgo the exporter can drop capabilities in every thread.
 build:
-	$(GO) build -o syscall_exporter ./cmd/syscall_exporter
+	CGO_ENABLED=0 $(GO) build -o syscall_exporter ./cmd/syscall_exporter
+
+# What tracing costs, against strace -c and the C floor (README: Benchmarks).
+# Root; a few minutes. BENCHFLAGS="-rounds 9 -pin on" and so on.
+bench:
+	$(GO) run ./bench $(BENCHFLAGS)

@@ -11,10 +11,12 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.callsDesc
 	ch <- c.errorsDesc
 	ch <- c.durationDesc
+	c.describeCap(ch)
 }
 
 // Collect builds const metrics from a snapshot.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	c.collectCap(ch)
 	for _, s := range c.Snapshot() {
 		lv := append(s.Labels[:len(s.Labels):len(s.Labels)], s.Syscall)
 		ch <- prometheus.MustNewConstMetric(c.callsDesc, prometheus.CounterValue, float64(s.Calls), lv...)

@@ -7,6 +7,7 @@ package collector
 import (
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,9 @@ type Config struct {
 	// its last thread is gone, so a restarted app leaves no ghosts. 0 keeps
 	// them forever.
 	Retention time.Duration
+	// MaxSeries caps the series (label set × syscall) held; past it new
+	// ones fold into "other" (see cap.go). 0: no limit.
+	MaxSeries int
 }
 
 const namespace = "syscall"
@@ -51,6 +55,8 @@ type Collector struct {
 	sets  []*labelSet
 	byKey map[string]uint32
 	free  []uint32 // slots of expired label sets, for reuse
+	// series is the budget of --metrics.max-series.
+	series seriesCap
 
 	spans *spanner // nil unless SetSpanSink: which calls become spans
 }
@@ -83,7 +89,8 @@ func New(cfg Config) *Collector {
 			"System calls that returned an error, by errno name. Restarted calls (ERESTARTSYS and kin) are not errors.", withErrno, nil),
 		durationDesc: prometheus.NewDesc(namespace+"_duration_seconds",
 			"Time from syscall entry to exit, including at least one ptrace round trip.", withSyscall, nil),
-		byKey: make(map[string]uint32),
+		byKey:  make(map[string]uint32),
+		series: seriesCap{max: int64(max(cfg.MaxSeries, 0))},
 	}
 }
 
@@ -100,6 +107,7 @@ type labelSet struct {
 	threads    atomic.Int32 // live threads using this set
 	idleSince  atomic.Int64 // unix nanoseconds when threads fell to 0
 	key        string
+	cap        setCap
 }
 
 // release drops one thread from the set; the last one starts the
@@ -144,7 +152,7 @@ func archSlot(arch uint32) int {
 	return 2
 }
 
-func (s *labelSet) stats(arch, nr uint32) *syscallStats {
+func (s *labelSet) stats(c *Collector, arch, nr uint32) *syscallStats {
 	if nr < arraySize {
 		slot := archSlot(arch)
 		arr := s.byArch[slot].Load()
@@ -154,7 +162,7 @@ func (s *labelSet) stats(arch, nr uint32) *syscallStats {
 		}
 		st := arr[nr].Load()
 		if st == nil {
-			st = &syscallStats{arch: arch, nr: nr}
+			st = c.newStats(s, arch, nr)
 			arr[nr].Store(st)
 		}
 		return st
@@ -166,7 +174,7 @@ func (s *labelSet) stats(arch, nr uint32) *syscallStats {
 	}
 	st := s.overflow[archNr{arch, nr}]
 	if st == nil {
-		st = &syscallStats{arch: arch, nr: nr}
+		st = c.newStats(s, arch, nr)
 		s.overflow[archNr{arch, nr}] = st
 	}
 	return st
@@ -176,7 +184,7 @@ func (s *labelSet) stats(arch, nr uint32) *syscallStats {
 // whether it becomes a span. It runs on the tracer thread for every
 // syscall: no locks, no allocation once the syscall has been seen.
 func (c *Collector) Syscall(s *ptrace.Syscall) {
-	st := c.sets[s.Slot].stats(s.Arch, s.Nr)
+	st := c.sets[s.Slot].stats(c, s.Arch, s.Nr)
 	if s.Errno != 0 {
 		if syscalls.IsRestart(s.Errno) {
 			return // restarted by the kernel: not an error, no latency
@@ -201,7 +209,7 @@ func (c *Collector) Syscall(s *ptrace.Syscall) {
 // SyscallEntered counts a call: at entry, so one blocked for hours counts
 // already, as in the kernel's own sys_enter count.
 func (c *Collector) SyscallEntered(s *ptrace.Syscall) {
-	c.sets[s.Slot].stats(s.Arch, s.Nr).calls.Add(1)
+	c.sets[s.Slot].stats(c, s.Arch, s.Nr).calls.Add(1)
 }
 
 // ThreadStarted resolves the thread's label set once; every later call
@@ -228,7 +236,11 @@ func (c *Collector) slotFor(values []string) uint32 {
 	defer c.mu.Unlock()
 	slot, ok := c.byKey[key]
 	if !ok {
-		set := &labelSet{values: values, key: key}
+		values, key = c.fold(values, key)
+		slot, ok = c.byKey[key]
+	}
+	if !ok {
+		set := c.newLabelSet(values, key)
 		if n := len(c.free); n > 0 {
 			slot = c.free[n-1]
 			c.free = c.free[:n-1]
@@ -259,6 +271,7 @@ func (c *Collector) expire(now time.Time) {
 		}
 		if idle := set.idleSince.Load(); idle != 0 && idle < cutoff {
 			delete(c.byKey, set.key)
+			c.released(set)
 			c.sets[i] = nil
 			c.free = append(c.free, uint32(i))
 		}
@@ -310,5 +323,7 @@ func parseComm(b []byte) string {
 	if len(b) == 0 {
 		return "unknown"
 	}
-	return string(b)
+	// The kernel cuts a name at 15 bytes, which can split a UTF-8
+	// character; an invalid label value would fail the whole scrape.
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }

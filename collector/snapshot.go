@@ -56,11 +56,19 @@ func (c *Collector) Snapshot() []Series {
 			continue
 		}
 		byName := make(map[string]int)
+		otherAdded := false
 		add := func(st *syscallStats) {
 			if st == nil || st.calls.Load() == 0 {
 				return
 			}
-			name := syscalls.Name(st.arch, st.nr)
+			if st.nr == otherNr {
+				// syscall="other" is stored for every syscall folded into it.
+				if otherAdded {
+					return
+				}
+				otherAdded = true
+			}
+			name := st.name()
 			i, ok := byName[name]
 			if !ok {
 				i = len(out)

@@ -107,12 +107,14 @@ func (s *Server) closeListeners() {
 func newMux(cfg Config, h Handlers) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	metrics := promhttp.HandlerFor(h.Gatherer, promhttp.HandlerOpts{
-		ErrorLog:            slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError),
-		ErrorHandling:       promhttp.ContinueOnError,
-		EnableOpenMetrics:   true,
-		MaxRequestsInFlight: cfg.MaxRequests,
-		Registry:            h.Self,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError),
+		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics: true,
+		Registry:          h.Self,
 	})
+	if cfg.MaxRequests > 0 {
+		metrics = queueScrapes(metrics, cfg.MaxRequests)
+	}
 	if h.Self != nil {
 		metrics = promhttp.InstrumentMetricHandler(h.Self, metrics)
 	}

@@ -18,6 +18,10 @@ func (t *Tracer) startDetach() {
 	}
 	t.detaching = true
 	t.detachStart = time.Now()
+	if t.canRelease() {
+		t.release()
+		return
+	}
 	// finished gives up on threads that never stop again (gone without a
 	// trace), but it is asked only when wait4 returns: wake the loop then.
 	time.AfterFunc(detachGiveUp+time.Millisecond, t.ring)

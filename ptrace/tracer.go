@@ -68,6 +68,7 @@ type Tracer struct {
 	filtered bool
 	selected [numArches]syscalls.Bitmap
 	gov      governor
+	yield    yielder
 	doorbell int32
 	traced   tracedSet
 
@@ -76,6 +77,8 @@ type Tracer struct {
 	launchDone   bool
 	detaching    bool
 	detachStart  time.Time
+	tid          int32 // the tracer thread
+	releasing    bool  // ending the thread detaches the tracees (release.go)
 
 	mu       sync.Mutex
 	exitCode unix.WaitStatus
@@ -246,7 +249,8 @@ func (t *Tracer) run() {
 	runtime.LockOSThread()
 	// Never unlocked: if this goroutine ends, its thread ends, and the
 	// kernel detaches whatever is still traced.
-	defer close(t.done)
+	t.tid = int32(unix.Gettid())
+	defer t.closeDone()
 	if err := sigchldNoStop(); err != nil {
 		t.log.Warn("cannot set SA_NOCLDSTOP; every stop will cost a signal", "err", err)
 	}
@@ -287,6 +291,7 @@ func (t *Tracer) loop() {
 		if t.gov.enabled() {
 			t.govTick(start)
 		}
+		t.yield.maybe(start)
 	}
 }
 

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
+	"strconv"
 	"time"
 
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
@@ -21,14 +24,14 @@ func (f *discoveryFlags) matcher() (ptrace.Matcher, error) {
 	for _, expr := range f.MatchComm {
 		re, err := regexp.Compile(expr)
 		if err != nil {
-			return m, fmt.Errorf("--match.comm=%s: %v", expr, err)
+			return m, fmt.Errorf("--match.comm=%q: %s", expr, regexpProblem(err))
 		}
 		m.Comm = append(m.Comm, re)
 	}
 	for _, expr := range f.MatchCmdline {
 		re, err := regexp.Compile(expr)
 		if err != nil {
-			return m, fmt.Errorf("--match.cmdline=%s: %v", expr, err)
+			return m, fmt.Errorf("--match.cmdline=%q: %s", expr, regexpProblem(err))
 		}
 		m.Cmdline = append(m.Cmdline, re)
 	}
@@ -36,4 +39,14 @@ func (f *discoveryFlags) matcher() (ptrace.Matcher, error) {
 		return m, fmt.Errorf("--discovery.interval must be positive")
 	}
 	return m, nil
+}
+
+// regexpProblem says what is wrong with an expression without repeating
+// it: raw, it may span lines, and bad input gets one line.
+func regexpProblem(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return string(se.Code)
+	}
+	return strconv.Quote(err.Error())
 }

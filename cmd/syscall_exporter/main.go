@@ -41,7 +41,7 @@ type cli struct {
 	ListenAddress []string `name:"web.listen-address" default:"${listen}" placeholder:"ADDR" help:"Addresses to serve metrics on (repeatable)."`
 	WebConfigFile string   `name:"web.config.file" placeholder:"FILE" help:"exporter-toolkit web config: TLS and basic auth."`
 	TelemetryPath string   `name:"web.telemetry-path" default:"/metrics" help:"Path under which to expose metrics."`
-	MaxRequests   int      `name:"web.max-requests" default:"40" help:"Maximum concurrent scrapes (0: no limit)."`
+	MaxRequests   int      `name:"web.max-requests" default:"1" help:"Scrapes gathered at once; more wait their turn, up to their timeout (0: no limit)."`
 
 	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
 	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
@@ -53,6 +53,7 @@ type cli struct {
 	Retention time.Duration `name:"metrics.retention" default:"5m" help:"Keep exporting a thread name's series this long after its last thread is gone (0: forever)."`
 
 	discoveryFlags `embed:""`
+	hardeningFlags `embed:""`
 	spanFlags      `embed:""`
 	summaryFlags   `embed:""`
 
@@ -106,6 +107,11 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "syscall_exporter: nothing to trace: give --pid PID, --match.comm REGEX or -- COMMAND (see --help)")
 		return usageExit
 	}
+	keepCaps, err := parseKeep(c.KeepCaps)
+	if err != nil {
+		fmt.Fprintf(stderr, "syscall_exporter: %v (see --help)\n", err)
+		return usageExit
+	}
 	logger := newLogger(c.LogLevel, c.LogFormat, stderr)
 
 	// The tracer goroutine blocks in wait4 on its own thread; with a single
@@ -113,8 +119,9 @@ func run(args []string, stderr io.Writer) int {
 	if runtime.GOMAXPROCS(0) < 2 {
 		runtime.GOMAXPROCS(2)
 	}
+	keepHeapBallast(16 << 20)
 
-	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention})
+	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention, MaxSeries: c.MaxSeries})
 	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {
 		fmt.Fprintln(stderr, "syscall_exporter: --max-overhead must be between 0 and 100 (percent) (see --help)")
 		return usageExit
@@ -201,6 +208,8 @@ func run(args []string, stderr io.Writer) int {
 		tracer.DetachAll()
 		return 1
 	}
+	// Attached: from here on, only what --capabilities.keep names.
+	dropPrivileges(keepCaps, logger)
 
 	go func() {
 		if err := srv.Serve(); err != nil {

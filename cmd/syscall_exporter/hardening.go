@@ -1,0 +1,40 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// hardeningFlags bound what the targets can make the exporter hold, and
+// what it keeps of its privileges once attached.
+type hardeningFlags struct {
+	MaxSeries int    `name:"metrics.max-series" default:"10000" help:"Most series (label set × syscall) to hold; past it, new thread names fold into thread=\"other\" and new syscalls into syscall=\"other\", counted by syscall_exporter_series_dropped_total (0: no limit)."`
+	KeepCaps  string `name:"capabilities.keep" default:"cap_sys_ptrace,cap_dac_read_search" placeholder:"CAPS" help:"Capabilities to keep once the targets are attached, comma-separated; every other one is dropped from every thread ('all': drop none, 'none': drop all). cap_sys_ptrace attaches to processes found later; cap_dac_read_search reads /proc/PID/fd of other users' processes."`
+}
+
+// dropPrivileges keeps only the capabilities asked for. Failing to drop
+// is worth a warning, not an exit: the exporter works as before. A cgo
+// build (a developer's, the race detector's) says so at info level.
+func dropPrivileges(keep keepSet, logger *slog.Logger) {
+	if err := dropCapabilities(keep); err != nil {
+		log := logger.Warn
+		if errors.Is(err, errCgoBuild) {
+			log = logger.Info
+		}
+		log("capabilities not dropped", "keep", keep.String(), "err", err)
+		return
+	}
+	logger.Debug("capabilities dropped", "kept", keep.String())
+}
+
+// Validate runs when kong has parsed the flags.
+func (h *hardeningFlags) Validate() error {
+	if h.MaxSeries < 0 {
+		return fmt.Errorf("--metrics.max-series must be 0 (no limit) or more")
+	}
+	if _, err := parseKeep(h.KeepCaps); err != nil {
+		return err
+	}
+	return nil
+}
