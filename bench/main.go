@@ -1,0 +1,122 @@
+// Command bench measures what tracing costs. Every workload runs untraced,
+// under strace -f -c, under the C floor tracer (the least a ptrace tracer
+// can do per stop) and under syscall_exporter in launch mode, interleaved
+// round by round in one invocation; it prints medians and their ratios.
+//
+//	go run ./bench [-rounds 5] [-pin both|on|off] [-workloads dd,threads,forkexec,http] [-exporter-flags FLAGS]
+//
+// It needs root (ptrace), gcc, strace and taskset, and builds everything
+// it runs into a temporary directory.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	rounds := flag.Int("rounds", 5, "rounds; each runs every workload under every tracer once")
+	pin := flag.String("pin", "both", "CPU placement: on (taskset -c 0: tracer and tracees share one CPU), off (the scheduler decides), or both")
+	only := flag.String("workloads", strings.Join(workloadNames(), ","), "comma-separated workloads to run")
+	floorSrc := flag.String("floor-src", defaultFloorSource(), "C source of the floor tracer (env PTRACE_FLOOR_SRC); skipped if absent")
+	exporterFlags := flag.String("exporter-flags", "", "extra flags for syscall_exporter, space-separated (e.g. \"--syscalls=openat\")")
+	flag.Parse()
+
+	placements, err := parsePin(*pin)
+	if err == nil && *rounds < 1 {
+		err = fmt.Errorf("-rounds must be at least 1")
+	}
+	var selected []*workload
+	if err == nil {
+		selected, err = selectWorkloads(*only)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags)); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parsePin(s string) ([]placement, error) {
+	switch s {
+	case "on":
+		return []placement{pinned}, nil
+	case "off":
+		return []placement{unpinned}, nil
+	case "both":
+		return []placement{pinned, unpinned}, nil
+	}
+	return nil, fmt.Errorf("-pin %q: want on, off or both", s)
+}
+
+func run(rounds int, placements []placement, workloads []*workload, floorSrc string, exporterFlags []string) error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("needs root: the exporter, strace and the floor tracer use ptrace")
+	}
+	dir, err := os.MkdirTemp("", "syscall_exporter-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bins, notes, err := build(dir, floorSrc)
+	if err != nil {
+		return err
+	}
+	tracers := availableTracers(bins, exporterFlags)
+	if len(exporterFlags) > 0 {
+		notes = append(notes, "exporter flags: "+strings.Join(exporterFlags, " "))
+	}
+	res := newResults()
+	started := time.Now()
+	load := loadAverage()
+	for r := range rounds {
+		// Rotate the order every round, so that no tracer always runs
+		// right after the same neighbour or in the same state of the machine.
+		for pi := range placements {
+			p := placements[(pi+r)%len(placements)]
+			for _, w := range workloads {
+				for ti := range tracers {
+					tr := tracers[(ti+r)%len(tracers)]
+					m, err := measure(bins, w, tr, p)
+					if err != nil {
+						return fmt.Errorf("round %d, %s, %s, %s: %w", r+1, p, w.name, tr.name, err)
+					}
+					res.add(p, w.name, tr.name, m)
+					fmt.Fprintf(os.Stderr, "round %d/%d  %-8s  %-8s  %-9s %7.3f s\n", r+1, rounds, p, w.name, tr.name, m.wall.Seconds())
+				}
+			}
+		}
+	}
+	report(os.Stdout, reportInput{
+		rounds:     rounds,
+		placements: placements,
+		workloads:  workloads,
+		tracers:    tracers,
+		results:    res,
+		notes:      notes,
+		elapsed:    time.Since(started),
+		loadBefore: load,
+		loadAfter:  loadAverage(),
+		cpus:       runtime.NumCPU(),
+	})
+	return nil
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+type resultKey struct {
+	p              placement
+	workload, name string
+}
+
+type results struct {
+	wall     map[resultKey][]float64 // seconds, one per round
+	syscalls map[resultKey][]float64
+}
+
+func newResults() *results {
+	return &results{wall: map[resultKey][]float64{}, syscalls: map[resultKey][]float64{}}
+}
+
+func (r *results) add(p placement, workload, tracer string, m measurement) {
+	k := resultKey{p, workload, tracer}
+	r.wall[k] = append(r.wall[k], m.wall.Seconds())
+	if m.syscalls > 0 {
+		r.syscalls[k] = append(r.syscalls[k], float64(m.syscalls))
+	}
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+// spread is half the range, relative to the median: the noise of a column.
+func spread(xs []float64) float64 {
+	if len(xs) < 2 {
+		return 0
+	}
+	return (slices.Max(xs) - slices.Min(xs)) / 2 / median(xs)
+}
+
+type reportInput struct {
+	rounds                int
+	placements            []placement
+	workloads             []*workload
+	tracers               []tracer
+	results               *results
+	notes                 []string
+	elapsed               time.Duration
+	loadBefore, loadAfter string
+	cpus                  int
+}
+
+var tracerTitles = map[string]string{
+	untracedName: "untraced",
+	straceName:   "strace -f -c",
+	floorName:    "C floor",
+	exporterName: "exporter",
+}
+
+var placementTitles = map[placement]string{
+	pinned:   "pinned: `taskset -c 0`, tracer and tracees share CPU 0 (the HTTP client runs on CPU 1)",
+	unpinned: "unpinned: the scheduler places tracer and tracees",
+}
+
+func report(w io.Writer, in reportInput) {
+	fmt.Fprintf(w, "## syscall_exporter benchmark\n\n")
+	fmt.Fprintf(w, "%d rounds, interleaved; wall time from fork to exit, median (± half the range); ratios of the medians, and in parentheses of the fastest runs.\n", in.rounds)
+	fmt.Fprintf(w, "Machine: %d CPUs, %s %s, %s; load average %s before, %s after; took %s.\n",
+		in.cpus, runtime.GOOS, kernelRelease(), runtime.Version(), in.loadBefore, in.loadAfter, in.elapsed.Round(time.Second))
+	for _, n := range in.notes {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| workload | stresses | command |")
+	fmt.Fprintln(w, "|---|---|---|")
+	for _, wl := range in.workloads {
+		fmt.Fprintf(w, "| %s | %s | `%s` |\n", wl.name, wl.stresses, strings.ReplaceAll(wl.command, "|", `\|`))
+	}
+	has := func(name string) bool {
+		return slices.ContainsFunc(in.tracers, func(t tracer) bool { return t.name == name })
+	}
+	for _, p := range in.placements {
+		fmt.Fprintf(w, "\n### %s\n\n", placementTitles[p])
+		head := []string{"workload", "syscalls"}
+		for _, t := range in.tracers {
+			head = append(head, tracerTitles[t.name]+" s")
+		}
+		head = append(head, "exporter ÷ untraced")
+		if has(floorName) {
+			head = append(head, "exporter ÷ floor")
+		}
+		if has(straceName) {
+			head = append(head, "exporter ÷ strace")
+		}
+		head = append(head, "µs per syscall: "+strings.Join(tracedTitles(in.tracers), " / "))
+		row(w, head...)
+		row(w, slices.Repeat([]string{"---"}, len(head))...)
+		for _, wl := range in.workloads {
+			get := func(name string) []float64 { return in.results.wall[resultKey{p, wl.name, name}] }
+			calls := median(in.results.syscalls[resultKey{p, wl.name, floorName}])
+			cells := []string{wl.name, count(calls)}
+			for _, t := range in.tracers {
+				xs := get(t.name)
+				cells = append(cells, fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs)))
+			}
+			exp := get(exporterName)
+			cells = append(cells, ratios(exp, get(untracedName)))
+			if has(floorName) {
+				cells = append(cells, ratios(exp, get(floorName)))
+			}
+			if has(straceName) {
+				cells = append(cells, ratios(exp, get(straceName)))
+			}
+			var per []string
+			for _, t := range in.tracers {
+				if t.name != untracedName {
+					per = append(per, perCall(median(get(t.name))-median(get(untracedName)), calls))
+				}
+			}
+			cells = append(cells, strings.Join(per, " / "))
+			row(w, cells...)
+		}
+	}
+	if len(in.placements) == 2 {
+		fmt.Fprintf(w, "\n### placement: unpinned ÷ pinned (above 1: pinning helps)\n\n")
+		var head []string
+		head = append(head, "workload")
+		for _, t := range in.tracers {
+			head = append(head, tracerTitles[t.name])
+		}
+		row(w, head...)
+		row(w, slices.Repeat([]string{"---"}, len(head))...)
+		for _, wl := range in.workloads {
+			cells := []string{wl.name}
+			for _, t := range in.tracers {
+				un := median(in.results.wall[resultKey{unpinned, wl.name, t.name}])
+				pi := median(in.results.wall[resultKey{pinned, wl.name, t.name}])
+				cells = append(cells, ratio(un, pi))
+			}
+			row(w, cells...)
+		}
+	}
+	fmt.Fprintln(w, "\nsyscalls: as counted by the C floor tracer (entries). µs per syscall: (median − untraced median) ÷ syscalls.")
+}
+
+func tracedTitles(ts []tracer) []string {
+	var out []string
+	for _, t := range ts {
+		if t.name != untracedName {
+			out = append(out, tracerTitles[t.name])
+		}
+	}
+	return out
+}
+
+func row(w io.Writer, cells ...string) {
+	fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+}
+
+// ratios is the ratio of the medians and, in parentheses, of the fastest
+// runs: other load on the machine only ever slows a run down, so the
+// fastest runs show the tracers' own costs when the medians are noisy.
+func ratios(a, b []float64) string {
+	if len(a) == 0 || len(b) == 0 {
+		return "—"
+	}
+	return ratio(median(a), median(b)) + " (" + ratio(slices.Min(a), slices.Min(b)) + ")"
+}
+
+func ratio(a, b float64) string {
+	if math.IsNaN(a) || math.IsNaN(b) || b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func count(n float64) string {
+	if math.IsNaN(n) {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f", n)
+}
+
+func perCall(seconds, calls float64) string {
+	if math.IsNaN(seconds) || math.IsNaN(calls) || calls == 0 {
+		return "—"
+	}
+	if seconds < 0 {
+		return "<0" // the untraced runs were slowed by something else
+	}
+	return fmt.Sprintf("%.2f", seconds/calls*1e6)
+}
+
+func kernelRelease() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// placement is where the scheduler may run a measured command.
+type placement string
+
+const (
+	// pinned runs the command, its tracer and every tracee on CPU 0
+	// (taskset -c 0); the HTTP load client, which is not measured, runs
+	// on CPU 1.
+	pinned placement = "pinned"
+	// unpinned leaves placement to the scheduler.
+	unpinned placement = "unpinned"
+)
+
+// tracer is a way to run a command: untraced, or under one of the tracers
+// compared.
+type tracer struct {
+	name   string
+	prefix []string
+}
+
+const (
+	untracedName = "untraced"
+	straceName   = "strace"
+	floorName    = "floor"
+	exporterName = "exporter"
+)
+
+func availableTracers(b binaries, exporterFlags []string) []tracer {
+	ts := []tracer{{name: untracedName}}
+	if b.strace != "" {
+		ts = append(ts, tracer{name: straceName, prefix: []string{b.strace, "-f", "-c", "-o", "/dev/null"}})
+	}
+	if b.floor != "" {
+		ts = append(ts, tracer{name: floorName, prefix: []string{b.floor}})
+	}
+	exporter := append(append([]string{b.exporter, "--web.listen-address=127.0.0.1:0"}, exporterFlags...), "--")
+	return append(ts, tracer{name: exporterName, prefix: exporter})
+}
+
+// A workload is a command with a known shape of syscalls.
+type workload struct {
+	name, stresses, command string
+	argv                    func(b binaries) []string
+	// requests > 0 makes it a server: it prints its address, and httpload
+	// sends it that many requests; it exits once it has answered them all.
+	requests int
+}
+
+const (
+	httpRequests    = 20000
+	httpConnections = 8
+)
+
+var allWorkloads = []*workload{
+	{
+		name:     "dd",
+		stresses: "one thread, tight syscalls",
+		command:  "dd if=/dev/zero of=/dev/null bs=1 count=200000",
+		argv: func(binaries) []string {
+			return []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=200000"}
+		},
+	},
+	{
+		name:     "threads",
+		stresses: "many tracees at once",
+		command:  "threads -t 8 -n 50000 (internal/testprog/src/threads.c: 8 threads, getppid and read alternating)",
+		argv: func(b binaries) []string {
+			return []string{b.threads, "-t", "8", "-n", "50000"}
+		},
+	},
+	{
+		name:     "forkexec",
+		stresses: "process churn: fork, exec, exit",
+		command:  "sh -c 'i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done'",
+		argv: func(binaries) []string {
+			return []string{"/bin/sh", "-c", "i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done"}
+		},
+	},
+	{
+		name:     "http",
+		stresses: "a Go target: futex, epoll, SIGURG preemption",
+		command:  fmt.Sprintf("bench/httpserver answering %d GETs from bench/httpload over %d keep-alive loopback connections", httpRequests, httpConnections),
+		argv: func(b binaries) []string {
+			return []string{b.httpServer, "-requests", strconv.Itoa(httpRequests)}
+		},
+		requests: httpRequests,
+	},
+}
+
+func workloadNames() []string {
+	var names []string
+	for _, w := range allWorkloads {
+		names = append(names, w.name)
+	}
+	return names
+}
+
+func selectWorkloads(list string) ([]*workload, error) {
+	var out []*workload
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, w := range allWorkloads {
+			if w.name == name {
+				out = append(out, w)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown workload %q: want some of %s", name, strings.Join(workloadNames(), ","))
+		}
+	}
+	return out, nil
+}
+
+// measurement is one run.
+type measurement struct {
+	wall     time.Duration
+	syscalls int64 // counted by the floor tracer; 0 from the others
+}
+
+const runTimeout = 5 * time.Minute
+
+var floorCountRe = regexp.MustCompile(`ptrace_floor: (\d+) syscalls`)
+
+// measure runs w once under tr and returns its wall time, from fork to
+// reaping the tracer (or the command, untraced). Every run must exit 0.
+func measure(b binaries, w *workload, tr tracer, p placement) (measurement, error) {
+	argv := append(append([]string{}, tr.prefix...), w.argv(b)...)
+	if p == pinned {
+		argv = append([]string{b.taskset, "-c", "0"}, argv...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	// Its own process group, so that a timeout ends the tracer and its
+	// tracees together.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	// A file, not a pipe: Wait then returns when the command exits, not
+	// when the last holder of the pipe closes it.
+	errFile, err := os.CreateTemp("", "bench-stderr-")
+	if err != nil {
+		return measurement{}, err
+	}
+	defer os.Remove(errFile.Name())
+	defer errFile.Close()
+	cmd.Stderr = errFile
+	stderr := func() string {
+		bs, _ := os.ReadFile(errFile.Name())
+		s := strings.TrimSpace(string(bs))
+		if len(s) > 2000 {
+			s = "…" + s[len(s)-2000:]
+		}
+		return s
+	}
+
+	var m measurement
+	var start time.Time
+	if w.requests > 0 {
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return m, err
+		}
+		start = time.Now()
+		if err := cmd.Start(); err != nil {
+			return m, err
+		}
+		addr, err := bufio.NewReader(out).ReadString('\n')
+		if err != nil {
+			cmd.Wait()
+			return m, fmt.Errorf("server printed no address: %v\n%s", err, stderr())
+		}
+		if err := drive(ctx, b, p, strings.TrimSpace(addr), w.requests); err != nil {
+			cancel()
+			cmd.Wait()
+			return m, err
+		}
+	} else {
+		start = time.Now()
+		if err := cmd.Start(); err != nil {
+			return m, err
+		}
+	}
+	err = cmd.Wait()
+	m.wall = time.Since(start)
+	if err != nil {
+		return m, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, stderr())
+	}
+	if tr.name == floorName {
+		if sm := floorCountRe.FindStringSubmatch(stderr()); sm != nil {
+			m.syscalls, _ = strconv.ParseInt(sm[1], 10, 64)
+		}
+	}
+	return m, nil
+}
+
+// drive sends the server its requests. Pinned, the client stays off the
+// measured CPU.
+func drive(ctx context.Context, b binaries, p placement, addr string, requests int) error {
+	argv := []string{b.httpLoad, "-url", "http://" + addr + "/", "-requests", strconv.Itoa(requests), "-connections", strconv.Itoa(httpConnections)}
+	if p == pinned && runtime.NumCPU() > 1 {
+		argv = append([]string{b.taskset, "-c", "1"}, argv...)
+	}
+	load := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if out, err := load.CombinedOutput(); err != nil {
+		return fmt.Errorf("httpload: %v\n%s", err, out)
+	}
+	return nil
+}
