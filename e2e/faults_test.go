@@ -231,7 +231,9 @@ func TestFaultSIGTERMDetaches200BusyThreads(t *testing.T) {
 	const threads = 200
 	p := startProg(t, "busy", "-t", strconv.Itoa(threads))
 	p.waitOutput(t, "ready", 10*time.Second)
-	e := startExporter(t, "--pid", strconv.Itoa(p.pid()))
+	// Timed as released: the race detector slows every step of the way
+	// (TestFaultTargetExitsWhileDetaching detaches under it).
+	e := startExporterBin(t, plainExporter(t), "--pid", strconv.Itoa(p.pid()))
 	eventually(t, 20*time.Second, "every thread traced", func() bool {
 		ours := threadsOf(e.cmd.Process.Pid)
 		_, tracers := testprog.ProcStatus(p.pid())
@@ -385,7 +387,7 @@ func runJobControl(t *testing.T, attach func(pid, child int) func()) jobControl 
 	}
 	stoppedStates := func(pids ...int) string {
 		var s string
-		eventually(t, 5*time.Second, "every thread stopped", func() bool {
+		eventually(t, 20*time.Second, "every thread stopped", func() bool {
 			s = states(pids...)
 			return s == "T" || s == "t" || s == "Tt"
 		})
@@ -395,7 +397,7 @@ func runJobControl(t *testing.T, attach func(pid, child int) func()) jobControl 
 		return s
 	}
 	running := func() bool {
-		eventually(t, 5*time.Second, "every thread running again", func() bool { return !strings.ContainsAny(states(pid, child), "tT") })
+		eventually(t, 20*time.Second, "every thread running again", func() bool { return !strings.ContainsAny(states(pid, child), "tT") })
 		before := cpuNanos(pid, child)
 		time.Sleep(100 * time.Millisecond)
 		return cpuNanos(pid, child) > before
