@@ -108,8 +108,7 @@ func dropCapabilities(k keepSet) error {
 			break // the bounding set cannot shrink; permitted still can
 		}
 		if _, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_CAPBSET_DROP, uintptr(n), 0); e != 0 {
-			err := threadsErr(e)
-			return fmt.Errorf("PR_CAPBSET_DROP %d: %w", n, err)
+			return fmt.Errorf("PR_CAPBSET_DROP %d: %w", n, threadsErr(e))
 		}
 	}
 	// EINVAL: a kernel before ambient capabilities (4.3), nothing to clear.
