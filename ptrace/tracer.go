@@ -276,7 +276,10 @@ func (t *Tracer) finished() bool {
 func (t *Tracer) loop() {
 	for !t.finished() {
 		var ws unix.WaitStatus
-		wpid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		// WNOTHREAD: only this thread's tracees and children. Without it
+		// wait4 also reaps children other goroutines started (their exit
+		// statuses lost to them), and another Tracer's tracees.
+		wpid, err := unix.Wait4(-1, &ws, unix.WALL|unix.WNOTHREAD, nil)
 		if err != nil {
 			if err == unix.EINTR {
 				continue
@@ -480,10 +483,11 @@ func (t *Tracer) flushPending(th *thread) {
 // event announced it, or nil.
 func (t *Tracer) newThread(tid int32, parent *thread) *thread {
 	st, err := readStatus(tid)
-	if parent != nil && (err != nil || st.TracerPid != int32(os.Getpid())) {
+	if parent != nil && (err != nil || st.TracerPid != t.tid) {
 		// The clone/fork event was handled after the new thread's own stops
 		// and its exit, which wait4 can report first: it is reaped and
-		// gone. Tracking it would leave a tracee that never reports again.
+		// gone (TracerPid names the tracing thread). Tracking it would
+		// leave a tracee that never reports again.
 		return nil
 	}
 	if err != nil {

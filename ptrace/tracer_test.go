@@ -88,8 +88,7 @@ func (r *recorder) count(key string) int {
 	return r.calls[key]
 }
 
-// buildProg builds a test program before any tracer runs: a tracer reaps
-// every child of the test process, gcc included.
+// buildProg builds a test program, or skips the test where it cannot trace.
 func buildProg(t *testing.T, name string) string {
 	testprog.RequireTracing(t)
 	return testprog.Build(t, name)

@@ -14,8 +14,8 @@ var heapBallast []byte
 // its stack), and it then waits for a P behind whatever else is runnable.
 // A scrape allocates about 250 KiB (mostly the Go and process collectors):
 // with the default 4 MiB goal a cycle came every ~17 scrapes, and 200
-// scrapers held the tracer to 84–86% of its stop rate; with a 16 MiB
-// ballast, 92–95% (README, Scrapes and the tracer). An operator who sets
+// scrapers held the tracer to 84–86% of its stop rate; with a 32 MiB
+// ballast, 91–97% (README, Scrapes and the tracer). An operator who sets
 // GOGC decides instead.
 func keepHeapBallast(bytes int) {
 	if os.Getenv("GOGC") != "" {

@@ -119,7 +119,7 @@ func run(args []string, stderr io.Writer) int {
 	if runtime.GOMAXPROCS(0) < 2 {
 		runtime.GOMAXPROCS(2)
 	}
-	keepHeapBallast(16 << 20)
+	keepHeapBallast(32 << 20)
 
 	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention, MaxSeries: c.MaxSeries})
 	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {

@@ -12,9 +12,10 @@ import (
 )
 
 // Detached is a process started through a short-lived shell, so it is not
-// a child of the test: a tracer in the test process reaps every child it
-// has (wait4(-1)), which would steal an exec.Cmd's exit status. Its stdin
-// is a FIFO the test holds open until CloseStdin.
+// a child of the test: as in production, where the exporter attaches to
+// processes it did not start, the tracer sees the target's exit only as
+// its tracer, never as its parent. Its stdin is a FIFO the test holds open
+// until CloseStdin.
 type Detached struct {
 	PID    int
 	dir    string
