@@ -4,6 +4,11 @@
 // round by round in one invocation; it prints medians and their ratios.
 //
 //	go run ./bench [-rounds 5] [-pin both|on|off] [-workloads dd,threads,forkexec,http] [-exporter-flags FLAGS]
+//	               [-filter openat] [-budget 5]
+//
+// Besides full tracing it runs the cheaper ways, in the same rounds:
+// strace --seccomp-bpf and the exporter with --syscalls selecting -filter,
+// and the exporter with --max-overhead=-budget.
 //
 // It needs root (ptrace), gcc, strace and taskset, and builds everything
 // it runs into a temporary directory.
@@ -23,12 +28,17 @@ func main() {
 	pin := flag.String("pin", "both", "CPU placement: on (taskset -c 0: tracer and tracees share one CPU), off (the scheduler decides), or both")
 	only := flag.String("workloads", strings.Join(workloadNames(), ","), "comma-separated workloads to run")
 	floorSrc := flag.String("floor-src", defaultFloorSource(), "C source of the floor tracer (env PTRACE_FLOOR_SRC); skipped if absent")
-	exporterFlags := flag.String("exporter-flags", "", "extra flags for syscall_exporter, space-separated (e.g. \"--syscalls=openat\")")
+	exporterFlags := flag.String("exporter-flags", "", "extra flags for syscall_exporter, space-separated (e.g. \"--thread-label=none\")")
+	filter := flag.String("filter", "openat", "syscalls the filtered runs select (strace -e trace=, exporter --syscalls=); empty: no filtered runs")
+	budget := flag.Float64("budget", 5, "the budgeted run's --max-overhead in percent; 0: no budgeted run")
 	flag.Parse()
 
 	placements, err := parsePin(*pin)
 	if err == nil && *rounds < 1 {
 		err = fmt.Errorf("-rounds must be at least 1")
+	}
+	if err == nil && (*budget < 0 || *budget >= 100) {
+		err = fmt.Errorf("-budget %g: want a percentage from 0 (no budgeted run) to below 100", *budget)
 	}
 	var selected []*workload
 	if err == nil {
@@ -38,7 +48,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags)); err != nil {
+	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -56,7 +66,7 @@ func parsePin(s string) ([]placement, error) {
 	return nil, fmt.Errorf("-pin %q: want on, off or both", s)
 }
 
-func run(rounds int, placements []placement, workloads []*workload, floorSrc string, exporterFlags []string) error {
+func run(rounds int, placements []placement, workloads []*workload, floorSrc string, exporterFlags []string, c cheaper) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("needs root: the exporter, strace and the floor tracer use ptrace")
 	}
@@ -69,7 +79,7 @@ func run(rounds int, placements []placement, workloads []*workload, floorSrc str
 	if err != nil {
 		return err
 	}
-	tracers := availableTracers(bins, exporterFlags)
+	tracers := availableTracers(bins, exporterFlags, c)
 	if len(exporterFlags) > 0 {
 		notes = append(notes, "exporter flags: "+strings.Join(exporterFlags, " "))
 	}
@@ -89,7 +99,7 @@ func run(rounds int, placements []placement, workloads []*workload, floorSrc str
 						return fmt.Errorf("round %d, %s, %s, %s: %w", r+1, p, w.name, tr.name, err)
 					}
 					res.add(p, w.name, tr.name, m)
-					fmt.Fprintf(os.Stderr, "round %d/%d  %-8s  %-8s  %-9s %7.3f s\n", r+1, rounds, p, w.name, tr.name, m.wall.Seconds())
+					fmt.Fprintf(os.Stderr, "round %d/%d  %-8s  %-8s  %-15s %7.3f s\n", r+1, rounds, p, w.name, tr.name, m.wall.Seconds())
 				}
 			}
 		}
@@ -105,6 +115,7 @@ func run(rounds int, placements []placement, workloads []*workload, floorSrc str
 		loadBefore: load,
 		loadAfter:  loadAverage(),
 		cpus:       runtime.NumCPU(),
+		cheaper:    c,
 	})
 	return nil
 }

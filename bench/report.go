@@ -64,6 +64,7 @@ type reportInput struct {
 	elapsed               time.Duration
 	loadBefore, loadAfter string
 	cpus                  int
+	cheaper               cheaper
 }
 
 var tracerTitles = map[string]string{
@@ -71,6 +72,10 @@ var tracerTitles = map[string]string{
 	straceName:   "strace -f -c",
 	floorName:    "C floor",
 	exporterName: "exporter",
+	// The cheaper ways.
+	straceFilterName:   "strace --seccomp-bpf",
+	exporterFilterName: "exporter --syscalls",
+	exporterBudgetName: "exporter --max-overhead",
 }
 
 var placementTitles = map[placement]string{
@@ -95,10 +100,11 @@ func report(w io.Writer, in reportInput) {
 	has := func(name string) bool {
 		return slices.ContainsFunc(in.tracers, func(t tracer) bool { return t.name == name })
 	}
+	full := slices.DeleteFunc(slices.Clone(in.tracers), func(t tracer) bool { return t.cheaper })
 	for _, p := range in.placements {
 		fmt.Fprintf(w, "\n### %s\n\n", placementTitles[p])
 		head := []string{"workload", "syscalls"}
-		for _, t := range in.tracers {
+		for _, t := range full {
 			head = append(head, tracerTitles[t.name]+" s")
 		}
 		head = append(head, "exporter ÷ untraced")
@@ -108,14 +114,14 @@ func report(w io.Writer, in reportInput) {
 		if has(straceName) {
 			head = append(head, "exporter ÷ strace")
 		}
-		head = append(head, "µs per syscall: "+strings.Join(tracedTitles(in.tracers), " / "))
+		head = append(head, "µs per syscall: "+strings.Join(tracedTitles(full), " / "))
 		row(w, head...)
 		row(w, slices.Repeat([]string{"---"}, len(head))...)
 		for _, wl := range in.workloads {
 			get := func(name string) []float64 { return in.results.wall[resultKey{p, wl.name, name}] }
 			calls := median(in.results.syscalls[resultKey{p, wl.name, floorName}])
 			cells := []string{wl.name, count(calls)}
-			for _, t := range in.tracers {
+			for _, t := range full {
 				xs := get(t.name)
 				cells = append(cells, fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs)))
 			}
@@ -128,7 +134,7 @@ func report(w io.Writer, in reportInput) {
 				cells = append(cells, ratios(exp, get(straceName)))
 			}
 			var per []string
-			for _, t := range in.tracers {
+			for _, t := range full {
 				if t.name != untracedName {
 					per = append(per, perCall(median(get(t.name))-median(get(untracedName)), calls))
 				}
@@ -157,6 +163,64 @@ func report(w io.Writer, in reportInput) {
 		}
 	}
 	fmt.Fprintln(w, "\nsyscalls: as counted by the C floor tracer (entries). µs per syscall: (median − untraced median) ÷ syscalls.")
+	reportCheaper(w, in)
+}
+
+// reportCheaper compares the ways of paying less with the untraced run:
+// a syscall filter (wall time ÷ untraced) and an overhead budget
+// (throughput: untraced ÷ wall time).
+func reportCheaper(w io.Writer, in reportInput) {
+	var cheap []tracer
+	for _, t := range in.tracers {
+		if t.cheaper {
+			cheap = append(cheap, t)
+		}
+	}
+	if len(cheap) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n### Paying less: ")
+	var what []string
+	if in.cheaper.filter != "" {
+		what = append(what, fmt.Sprintf("only `%s` traced (strace `--seccomp-bpf -e trace=%s`, exporter `--syscalls=%s`)", in.cheaper.filter, in.cheaper.filter, in.cheaper.filter))
+	}
+	if in.cheaper.budget > 0 {
+		what = append(what, fmt.Sprintf("exporter `--max-overhead=%g`", in.cheaper.budget))
+	}
+	fmt.Fprintf(w, "%s\n", strings.Join(what, "; "))
+	for _, p := range in.placements {
+		fmt.Fprintf(w, "\n%s\n\n", placementTitles[p])
+		head := []string{"workload", "untraced s"}
+		for _, t := range cheap {
+			head = append(head, tracerTitles[t.name]+" s")
+		}
+		for _, t := range cheap {
+			if t.name == exporterBudgetName {
+				head = append(head, "budgeted throughput ÷ untraced")
+			} else {
+				head = append(head, tracerTitles[t.name]+" ÷ untraced")
+			}
+		}
+		row(w, head...)
+		row(w, slices.Repeat([]string{"---"}, len(head))...)
+		for _, wl := range in.workloads {
+			get := func(name string) []float64 { return in.results.wall[resultKey{p, wl.name, name}] }
+			un := get(untracedName)
+			cells := []string{wl.name, fmt.Sprintf("%.3f (±%.0f%%)", median(un), 100*spread(un))}
+			for _, t := range cheap {
+				xs := get(t.name)
+				cells = append(cells, fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs)))
+			}
+			for _, t := range cheap {
+				if t.name == exporterBudgetName {
+					cells = append(cells, ratios(un, get(t.name)))
+				} else {
+					cells = append(cells, ratios(get(t.name), un))
+				}
+			}
+			row(w, cells...)
+		}
+	}
 }
 
 func tracedTitles(ts []tracer) []string {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,6 +32,9 @@ const (
 type tracer struct {
 	name   string
 	prefix []string
+	// cheaper marks the ways of paying less than full tracing (a syscall
+	// filter, an overhead budget): they get their own table.
+	cheaper bool
 }
 
 const (
@@ -38,9 +42,20 @@ const (
 	straceName   = "strace"
 	floorName    = "floor"
 	exporterName = "exporter"
+	// The cheaper ways.
+	straceFilterName   = "strace-filter"
+	exporterFilterName = "exporter-filter"
+	exporterBudgetName = "exporter-budget"
 )
 
-func availableTracers(b binaries, exporterFlags []string) []tracer {
+// cheaper says what the cheaper tracers do: the syscalls selected (none:
+// no filtered runs) and the overhead budget in percent (0: none).
+type cheaper struct {
+	filter string
+	budget float64
+}
+
+func availableTracers(b binaries, exporterFlags []string, c cheaper) []tracer {
 	ts := []tracer{{name: untracedName}}
 	if b.strace != "" {
 		ts = append(ts, tracer{name: straceName, prefix: []string{b.strace, "-f", "-c", "-o", "/dev/null"}})
@@ -48,8 +63,23 @@ func availableTracers(b binaries, exporterFlags []string) []tracer {
 	if b.floor != "" {
 		ts = append(ts, tracer{name: floorName, prefix: []string{b.floor}})
 	}
-	exporter := append(append([]string{b.exporter, "--web.listen-address=127.0.0.1:0"}, exporterFlags...), "--")
-	return append(ts, tracer{name: exporterName, prefix: exporter})
+	exporter := func(flags ...string) []string {
+		return append(append([]string{b.exporter, "--web.listen-address=127.0.0.1:0"}, flags...), "--")
+	}
+	ts = append(ts, tracer{name: exporterName, prefix: exporter(exporterFlags...)})
+	if c.filter != "" {
+		if b.strace != "" {
+			ts = append(ts, tracer{name: straceFilterName, cheaper: true,
+				prefix: []string{b.strace, "-f", "-c", "-o", "/dev/null", "--seccomp-bpf", "-e", "trace=" + c.filter}})
+		}
+		ts = append(ts, tracer{name: exporterFilterName, cheaper: true,
+			prefix: exporter(append(slices.Clone(exporterFlags), "--syscalls="+c.filter)...)})
+	}
+	if c.budget > 0 {
+		ts = append(ts, tracer{name: exporterBudgetName, cheaper: true,
+			prefix: exporter(append(slices.Clone(exporterFlags), "--max-overhead="+strconv.FormatFloat(c.budget, 'g', -1, 64))...)})
+	}
+	return ts
 }
 
 // A workload is a command with a known shape of syscalls.
