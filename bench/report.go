@@ -19,10 +19,11 @@ type resultKey struct {
 type results struct {
 	wall     map[resultKey][]float64 // seconds, one per round
 	syscalls map[resultKey][]float64
+	own      map[resultKey][]float64 // the command's own time, where it says
 }
 
 func newResults() *results {
-	return &results{wall: map[resultKey][]float64{}, syscalls: map[resultKey][]float64{}}
+	return &results{wall: map[resultKey][]float64{}, syscalls: map[resultKey][]float64{}, own: map[resultKey][]float64{}}
 }
 
 func (r *results) add(p placement, workload, tracer string, m measurement) {
@@ -30,6 +31,9 @@ func (r *results) add(p placement, workload, tracer string, m measurement) {
 	r.wall[k] = append(r.wall[k], m.wall.Seconds())
 	if m.syscalls > 0 {
 		r.syscalls[k] = append(r.syscalls[k], float64(m.syscalls))
+	}
+	if m.own > 0 {
+		r.own[k] = append(r.own[k], m.own.Seconds())
 	}
 }
 
@@ -211,16 +215,26 @@ func reportCheaper(w io.Writer, in reportInput) {
 				xs := get(t.name)
 				cells = append(cells, fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs)))
 			}
+			own := func(name string) []float64 { return in.results.own[resultKey{p, wl.name, name}] }
 			for _, t := range cheap {
+				var cell string
 				if t.name == exporterBudgetName {
-					cells = append(cells, ratios(un, get(t.name)))
+					cell = ratios(un, get(t.name))
+					if o := own(t.name); len(o) > 0 {
+						cell += "; own " + ratios(own(untracedName), o)
+					}
 				} else {
-					cells = append(cells, ratios(get(t.name), un))
+					cell = ratios(get(t.name), un)
+					if o := own(t.name); len(o) > 0 {
+						cell += "; own " + ratios(o, own(untracedName))
+					}
 				}
+				cells = append(cells, cell)
 			}
 			row(w, cells...)
 		}
 	}
+	fmt.Fprintln(w, "\nown: the same ratio of the time the command reports for its own work (dd: \"copied, … s\"), which leaves out the tracer's start-up and exit.")
 }
 
 func tracedTitles(ts []tracer) []string {

@@ -98,6 +98,12 @@ const (
 
 var allWorkloads = []*workload{
 	{
+		name:     "true",
+		stresses: "start-up and exit: the fixed cost of each way of running",
+		command:  "/bin/true",
+		argv:     func(binaries) []string { return []string{"/bin/true"} },
+	},
+	{
 		name:     "dd",
 		stresses: "one thread, tight syscalls",
 		command:  "dd if=/dev/zero of=/dev/null bs=1 count=200000",
@@ -162,11 +168,17 @@ func selectWorkloads(list string) ([]*workload, error) {
 type measurement struct {
 	wall     time.Duration
 	syscalls int64 // counted by the floor tracer; 0 from the others
+	// own is the time the command reports for its own work (dd's
+	// "copied, … s"), without the tracer's start-up and exit; 0 if none.
+	own time.Duration
 }
 
 const runTimeout = 5 * time.Minute
 
-var floorCountRe = regexp.MustCompile(`ptrace_floor: (\d+) syscalls`)
+var (
+	floorCountRe = regexp.MustCompile(`ptrace_floor: (\d+) syscalls`)
+	ddOwnTimeRe  = regexp.MustCompile(`copied, ([0-9.e+-]+) s,`)
+)
 
 // measure runs w once under tr and returns its wall time, from fork to
 // reaping the tracer (or the command, untraced). Every run must exit 0.
@@ -231,6 +243,11 @@ func measure(b binaries, w *workload, tr tracer, p placement) (measurement, erro
 	m.wall = time.Since(start)
 	if err != nil {
 		return m, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, stderr())
+	}
+	if sm := ddOwnTimeRe.FindStringSubmatch(stderr()); sm != nil {
+		if secs, err := strconv.ParseFloat(sm[1], 64); err == nil {
+			m.own = time.Duration(secs * float64(time.Second))
+		}
 	}
 	if tr.name == floorName {
 		if sm := floorCountRe.FindStringSubmatch(stderr()); sm != nil {

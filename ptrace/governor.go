@@ -69,7 +69,7 @@ type governor struct {
 const minIOCalls = 1000
 
 const (
-	firstWindow = 10 * time.Millisecond
+	firstWindow = 2 * time.Millisecond
 	maxWindow   = time.Second
 	maxOffPhase = time.Minute
 )
