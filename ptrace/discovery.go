@@ -121,8 +121,8 @@ func (d *Discovery) Scan() {
 			continue // gone mid-scan: normal
 		}
 		st, ok := parseStat(b)
-		// Our own children (the tracer's helpers) and kernel threads are
-		// never targets.
+		// Our own children (the doorbell, a launched command) and kernel
+		// threads are never targets.
 		if !ok || st.PPid == self || st.Flags&pfKthread != 0 {
 			continue
 		}

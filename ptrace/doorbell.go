@@ -2,7 +2,6 @@ package ptrace
 
 import (
 	"fmt"
-	"os"
 	"sync/atomic"
 	"syscall"
 
@@ -15,14 +14,14 @@ import (
 // reports. Being a child, it also keeps wait4 from failing with ECHILD
 // while nothing else is traced.
 func (t *Tracer) startDoorbell() error {
-	pid, err := syscall.ForkExec("/proc/self/exe", []string{os.Args[0]}, &syscall.ProcAttr{
-		Env: append(os.Environ(), helperEnv+"="+helperDoorbell),
-		Sys: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
-	})
-	if err != nil {
-		return fmt.Errorf("start tracer doorbell: %w", err)
+	plan := &childPlan{doorbell: true, childMask: allSignals &^ (1 << (unix.SIGUSR1 - 1))}
+	syscall.ForkLock.Lock()
+	pid, errno := forkChild(plan)
+	syscall.ForkLock.Unlock()
+	if errno != 0 {
+		return fmt.Errorf("start tracer doorbell: fork: %w", errno)
 	}
-	if err := seize(int32(pid), 0); err != nil {
+	if err := seize(int32(pid), unix.PTRACE_O_EXITKILL); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		var ws unix.WaitStatus
 		unix.Wait4(pid, &ws, unix.WALL, nil)

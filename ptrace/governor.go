@@ -40,7 +40,7 @@ import (
 // untraced, so they are never counted, as errors or otherwise.
 type governor struct {
 	budget  float64 // fraction of the targets' time; 0: off
-	started bool    // at the first counted stop: a launch helper's start-up is nobody's progress
+	started bool    // at the first counted stop: a launched command's start-up is nobody's progress
 
 	tracing    bool
 	window     time.Duration // length of the current or next traced window

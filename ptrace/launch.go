@@ -2,32 +2,37 @@ package ptrace
 
 import (
 	"fmt"
-	"os"
+	"path/filepath"
+	"runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
-// launch starts a command traced. The helper (this binary re-executed)
-// stops itself; once seized with EXITKILL we continue it and it execs the
-// command, whose execve is the first call counted.
+// launch starts a command traced. The child (forked, see fork.go) takes
+// the command's name and stops itself; once seized with EXITKILL we
+// continue it, it installs the filter and execs the command, whose execve
+// is the first call counted.
 func (t *Tracer) launch(path string, argv, env []string) error {
 	if t.launchPid != 0 {
 		return fmt.Errorf("a command is already launched")
 	}
-	args := append([]string{os.Args[0], path}, argv...)
-	helperEnvs := []string{helperEnv + "=" + helperLaunch}
-	opts := baseOptions | unix.PTRACE_O_EXITKILL
-	if t.filtered {
-		helperEnvs = append(helperEnvs, seccompEnv+"="+seccompSpec(t.cfg.Filter))
-		opts |= unix.PTRACE_O_TRACESECCOMP
-	}
-	pid, err := syscall.ForkExec("/proc/self/exe", args, &syscall.ProcAttr{
-		Env:   append(append([]string{}, env...), helperEnvs...),
-		Files: []uintptr{0, 1, 2},
-	})
+	plan, err := launchPlan(path, argv, env, t.filtered, t.cfg.Filter)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", path, err)
+	}
+	opts := baseOptions | unix.PTRACE_O_EXITKILL
+	if t.filtered {
+		opts |= unix.PTRACE_O_TRACESECCOMP
+	}
+	syscall.ForkLock.Lock()
+	pid, errno := forkChild(plan)
+	syscall.ForkLock.Unlock()
+	runtime.KeepAlive(plan)
+	if errno != 0 {
+		return fmt.Errorf("start %s: fork: %w", path, errno)
 	}
 	var ws unix.WaitStatus
 	for {
@@ -37,7 +42,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 		}
 	}
 	if err != nil || !ws.Stopped() {
-		return fmt.Errorf("start %s: helper did not stop (status %v, %v)", path, ws, err)
+		return fmt.Errorf("start %s: the child did not stop (status %v, %v)", path, ws, err)
 	}
 	if err := seize(int32(pid), opts); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
@@ -50,4 +55,47 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 	t.launchPid = int32(pid)
 	unix.Kill(pid, unix.SIGCONT)
 	return nil
+}
+
+// launchPlan prepares, in the parent, everything the launch child needs
+// between fork and execve.
+func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls.Filter) (*childPlan, error) {
+	p := &childPlan{childMask: allSignals, name: commOfPath(path)}
+	var err error
+	if p.path, err = syscall.BytePtrFromString(path); err != nil {
+		return nil, err
+	}
+	argvp, err := syscall.SlicePtrFromStrings(argv)
+	if err != nil {
+		return nil, err
+	}
+	envp, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return nil, err
+	}
+	p.argv, p.envp = &argvp[0], &envp[0]
+	p.execErr = []byte("syscall_exporter: cannot run " + path + "\n")
+	if filtered {
+		prog, err := seccompProgram(seccompSpec(filter))
+		if err != nil {
+			return nil, err
+		}
+		p.filter = &unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+		// Without CAP_SYS_ADMIN the kernel demands no_new_privs, which also
+		// stops set-user-ID programs from gaining privileges in the
+		// command: said in the docs, and avoided when we can.
+		p.noNewPrivs = !hasCapSysAdmin()
+		p.filterErr = []byte("syscall_exporter: cannot filter the syscalls of " + path + " (seccomp refused)\n")
+	}
+	return p, nil
+}
+
+// commOfPath is the comm the kernel gives a program at execve: its base
+// name, cut to 15 bytes, NUL-terminated.
+func commOfPath(path string) *byte {
+	name := []byte(filepath.Base(path))
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	return &append(name, 0)[0]
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -18,10 +17,9 @@ import (
 // native speed. Without a tracer, RET_TRACE fails the call with ENOSYS, so
 // this is only for commands launched with EXITKILL, never attached ones.
 
-// seccompEnv carries the filter to the launch helper, which installs it
-// just before execve: "<native audit arch>:<default action>:<listed
-// action>:<nr>,<nr>…" with actions t (trace) or a (allow).
-const seccompEnv = "SYSCALL_EXPORTER_PTRACE_SECCOMP"
+// seccompSpec's text, "<native audit arch>:<default action>:<listed
+// action>:<nr>,<nr>…" with actions t (trace) or a (allow), is compiled by
+// seccompProgram and installed by the launch child just before execve.
 
 // seccompSpec describes the filter for the native arch: the shorter of
 // the selected and unselected lists, and what to do with numbers past the
@@ -122,27 +120,6 @@ func seccompProgram(spec string) ([]unix.SockFilter, error) {
 		return nil, fmt.Errorf("seccomp filter too long (%d instructions)", len(prog))
 	}
 	return prog, nil
-}
-
-// installSeccomp runs in the launch helper on the thread that will execve.
-func installSeccomp(spec string) error {
-	prog, err := seccompProgram(spec)
-	if err != nil {
-		return err
-	}
-	// Without CAP_SYS_ADMIN the kernel demands no_new_privs, which also
-	// stops set-user-ID programs from gaining privileges in the command:
-	// say so in the docs, and avoid it when we can.
-	if !hasCapSysAdmin() {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", err)
-		}
-	}
-	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
-	if _, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog))); e != 0 {
-		return fmt.Errorf("seccomp(SET_MODE_FILTER): %w", e)
-	}
-	return nil
 }
 
 func hasCapSysAdmin() bool {

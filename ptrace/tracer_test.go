@@ -16,11 +16,6 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
-func TestMain(m *testing.M) {
-	ptrace.RunHelper()
-	os.Exit(m.Run())
-}
-
 // recorder is a Consumer that keeps what it is told, keyed by
 // "process/thread" names read from /proc like the collector does.
 type recorder struct {

@@ -66,7 +66,6 @@ type cli struct {
 const usageExit = 2
 
 func main() {
-	ptrace.RunHelper()
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
@@ -119,7 +118,7 @@ func run(args []string, stderr io.Writer) int {
 	if runtime.GOMAXPROCS(0) < 2 {
 		runtime.GOMAXPROCS(2)
 	}
-	keepHeapBallast(32 << 20)
+	keepHeapBallast(32<<20, time.Second)
 
 	coll := collector.New(collector.Config{ThreadLabel: collector.ThreadLabel(c.ThreadLabel), PIDLabel: c.PIDLabel, Retention: c.Retention, MaxSeries: c.MaxSeries})
 	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {
