@@ -5,7 +5,6 @@
 package collector
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/syscall-exporter/syscall_exporter/internal/procfile"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
 	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
@@ -296,6 +296,11 @@ func (c *Collector) labelValues(t ptrace.Thread) []string {
 	values := []string{readComm("/proc/" + pid + "/comm")}
 	switch c.cfg.ThreadLabel {
 	case ThreadByName:
+		if t.TID == t.PID {
+			// The process's name is its main thread's.
+			values = append(values, values[0])
+			break
+		}
 		values = append(values, readComm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm"))
 	case ThreadByTID:
 		values = append(values, strconv.Itoa(int(t.TID)))
@@ -309,7 +314,8 @@ func (c *Collector) labelValues(t ptrace.Thread) []string {
 // readComm reads a comm file: up to 15 bytes of any value but NUL,
 // newline-terminated. A thread gone already reads as "unknown".
 func readComm(path string) string {
-	b, err := os.ReadFile(path)
+	var buf [64]byte
+	b, err := procfile.Read(path, buf[:])
 	if err != nil {
 		return "unknown"
 	}

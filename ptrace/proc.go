@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+
+	"github.com/syscall-exporter/syscall_exporter/internal/procfile"
 )
 
 // procStatus holds the fields of /proc/PID/status the tracer needs.
@@ -59,7 +61,8 @@ func parseStatus(b []byte) (procStatus, bool) {
 }
 
 func readStatus(tid int32) (procStatus, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(int(tid)) + "/status")
+	var buf [4096]byte
+	b, err := procfile.Read("/proc/"+strconv.Itoa(int(tid))+"/status", buf[:])
 	if err != nil {
 		return procStatus{}, err
 	}
