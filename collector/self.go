@@ -20,7 +20,7 @@ var (
 	stopsDesc = prometheus.NewDesc(selfNamespace+"_stops_total",
 		"ptrace stops handled by the tracer.", nil, nil)
 	stopSecondsDesc = prometheus.NewDesc(selfNamespace+"_stop_seconds_total",
-		"Time the tracer spent handling stops, wait4 excluded: while it runs, a tracee waits.", nil, nil)
+		"Time the tracer spent handling stops, wait4 excluded (estimated from every 8th stop): while it runs, a tracee waits.", nil, nil)
 	scansDesc = prometheus.NewDesc(selfNamespace+"_discovery_scans_total",
 		"Scans of /proc for processes matching --match.*.", nil, nil)
 	overheadDesc = prometheus.NewDesc(selfNamespace+"_overhead_ratio",
