@@ -31,8 +31,8 @@ type childPlan struct {
 	execErr    []byte          // written to stderr if execve fails
 	filterErr  []byte          // written to stderr if the filter is refused
 
-	// The mask the child runs with after the fork: everything blocked for
-	// the launch child until execve, all but SIGUSR1 for the doorbell.
+	// The doorbell's mask: all but SIGUSR1, its bell. (The launch child
+	// keeps every signal blocked, as forked, until execve.)
 	childMask uint64
 	// The forking thread's own mask, restored in the parent after the
 	// fork and given to the command at execve.

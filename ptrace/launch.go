@@ -60,7 +60,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 // launchPlan prepares, in the parent, everything the launch child needs
 // between fork and execve.
 func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls.Filter) (*childPlan, error) {
-	p := &childPlan{childMask: allSignals, name: commOfPath(path)}
+	p := &childPlan{name: commOfPath(path)}
 	var err error
 	if p.path, err = syscall.BytePtrFromString(path); err != nil {
 		return nil, err
