@@ -72,6 +72,9 @@ func forkChild(p *childPlan) (pid int, errno syscall.Errno) {
 			syscall.RawSyscall6(unix.SYS_PPOLL, 0, 0, 0, 0, 0, 0)
 		}
 	}
+	// Die with the tracer thread even before it has seized us (once seized,
+	// EXITKILL does the same), never to be left stopped.
+	syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0, 0)
 	// Take the name execve will give us, so the execve call, counted when
 	// entered, is labelled with the command and not with us.
 	syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(unsafe.Pointer(p.name)), 0, 0, 0, 0)
