@@ -28,7 +28,7 @@ type childPlan struct {
 	argv, envp **byte
 	filter     *unix.SockFprog // nil: no filter
 	noNewPrivs bool            // required for the filter without CAP_SYS_ADMIN
-	execErr    []byte          // written to stderr if execve fails
+	execErrs   []execErr       // written to stderr if execve fails, by errno
 	filterErr  []byte          // written to stderr if the filter is refused
 
 	// The doorbell's mask: all but SIGUSR1, its bell. (The launch child
@@ -93,12 +93,25 @@ func forkChild(p *childPlan) (pid int, errno syscall.Errno) {
 		}
 	}
 	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&p.oldMask)), 0, sigsetSize, 0, 0)
-	syscall.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(p.path)), uintptr(unsafe.Pointer(p.argv)), uintptr(unsafe.Pointer(p.envp)))
-	childFail(p.execErr)
+	_, _, e = syscall.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(p.path)), uintptr(unsafe.Pointer(p.argv)), uintptr(unsafe.Pointer(p.envp)))
+	msg := p.execErrs[0].msg
+	for i := range p.execErrs {
+		if p.execErrs[i].errno == e {
+			msg = p.execErrs[i].msg
+		}
+	}
+	childFail(msg)
 	return 0, 0 // not reached
 }
 
-// childFail ends a forked child like a shell that cannot run a command.
+// execErr is the line a launch child writes when execve fails with errno.
+type execErr struct {
+	errno syscall.Errno
+	msg   []byte
+}
+
+// childFail ends a forked child like a shell that found a command but
+// cannot run it: status 126.
 //
 //go:norace
 //go:nosplit
@@ -107,6 +120,6 @@ func childFail(msg []byte) {
 		syscall.RawSyscall(unix.SYS_WRITE, 2, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
 	}
 	for {
-		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 127, 0, 0)
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 126, 0, 0)
 	}
 }

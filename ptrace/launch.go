@@ -74,7 +74,12 @@ func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls
 		return nil, err
 	}
 	p.argv, p.envp = &argvp[0], &envp[0]
-	p.execErr = []byte("syscall_exporter: cannot run " + path + "\n")
+	// The child cannot format an error; it picks one of these lines.
+	p.execErrs = []execErr{{msg: []byte("syscall_exporter: cannot run " + path + ": execve failed\n")}}
+	for _, e := range []syscall.Errno{unix.EACCES, unix.ENOEXEC, unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.ENAMETOOLONG,
+		unix.E2BIG, unix.ENOMEM, unix.ETXTBSY, unix.EPERM, unix.EISDIR, unix.ELIBBAD, unix.EMFILE, unix.EINVAL} {
+		p.execErrs = append(p.execErrs, execErr{errno: e, msg: []byte("syscall_exporter: cannot run " + path + ": " + e.Error() + "\n")})
+	}
 	if filtered {
 		prog, err := seccompProgram(seccompSpec(filter))
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,6 +185,34 @@ func TestLaunchExitStatus(t *testing.T) {
 				t.Fatalf("status %#x", uint32(ws))
 			}
 		})
+	}
+}
+
+// A command that is found but cannot be executed ends the launch like a
+// shell would: status 126, with and without a seccomp filter, nothing
+// left stopped.
+func TestLaunchNotExecutable(t *testing.T) {
+	testprog.RequireTracing(t)
+	bad := filepath.Join(t.TempDir(), "not-a-program")
+	if err := os.WriteFile(bad, []byte("\x7fELF and nothing else"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	filter, err := syscalls.Parse("openat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*syscalls.Filter{nil, &filter} {
+		tr := ptrace.New(ptrace.Config{Consumer: newRecorder(), Filter: f})
+		if err := tr.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Launch(bad, []string{bad}, os.Environ()); err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, tr)
+		if ws := syscall.WaitStatus(tr.LaunchStatus()); !ws.Exited() || ws.ExitStatus() != 126 {
+			t.Errorf("filter %v: status %v, want exit 126", f != nil, ws)
+		}
 	}
 }
 
