@@ -66,7 +66,11 @@ func forkChild(p *childPlan) (pid int, errno syscall.Errno) {
 		// copy would keep closed connections open); sleeps until signalled,
 		// and every signal becomes a stop the tracer reports and swallows.
 		syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0, 0)
-		syscall.RawSyscall6(unix.SYS_CLOSE_RANGE, 0, ^uintptr(0)>>32, 0, 0, 0, 0)
+		if _, _, e := syscall.RawSyscall(unix.SYS_CLOSE_RANGE, 0, uintptr(^uint32(0)), 0); e != 0 {
+			for fd := uintptr(0); fd < 1024; fd++ { // kernels before 5.9
+				syscall.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
+			}
+		}
 		syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&p.childMask)), 0, sigsetSize, 0, 0)
 		for {
 			syscall.RawSyscall6(unix.SYS_PPOLL, 0, 0, 0, 0, 0, 0)
