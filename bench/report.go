@@ -127,7 +127,7 @@ func report(w io.Writer, in reportInput) {
 			cells := []string{wl.name, count(calls)}
 			for _, t := range full {
 				xs := get(t.name)
-				cells = append(cells, fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs)))
+				cells = append(cells, seconds(xs))
 			}
 			exp := get(exporterName)
 			cells = append(cells, ratios(exp, get(untracedName)))
@@ -210,24 +210,20 @@ func reportCheaper(w io.Writer, in reportInput) {
 		for _, wl := range in.workloads {
 			get := func(name string) []float64 { return in.results.wall[resultKey{p, wl.name, name}] }
 			un := get(untracedName)
-			cells := []string{wl.name, fmt.Sprintf("%.3f (±%.0f%%)", median(un), 100*spread(un))}
+			cells := []string{wl.name, seconds(un)}
 			for _, t := range cheap {
-				xs := get(t.name)
-				cells = append(cells, fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs)))
+				cells = append(cells, seconds(get(t.name)))
 			}
 			own := func(name string) []float64 { return in.results.own[resultKey{p, wl.name, name}] }
 			for _, t := range cheap {
-				var cell string
-				if t.name == exporterBudgetName {
-					cell = ratios(un, get(t.name))
-					if o := own(t.name); len(o) > 0 {
-						cell += "; own " + ratios(own(untracedName), o)
-					}
-				} else {
-					cell = ratios(get(t.name), un)
-					if o := own(t.name); len(o) > 0 {
-						cell += "; own " + ratios(o, own(untracedName))
-					}
+				num, den := get(t.name), un
+				ownNum, ownDen := own(t.name), own(untracedName)
+				if t.name == exporterBudgetName { // throughput: the inverse
+					num, den, ownNum, ownDen = den, num, ownDen, ownNum
+				}
+				cell := ratios(num, den)
+				if len(own(t.name)) > 0 {
+					cell += "; own " + ratios(ownNum, ownDen)
 				}
 				cells = append(cells, cell)
 			}
@@ -235,6 +231,11 @@ func reportCheaper(w io.Writer, in reportInput) {
 		}
 	}
 	fmt.Fprintln(w, "\nown: the same ratio of the time the command reports for its own work (dd: \"copied, … s\"), which leaves out the tracer's start-up and exit.")
+}
+
+// seconds is a column's median and its noise.
+func seconds(xs []float64) string {
+	return fmt.Sprintf("%.3f (±%.0f%%)", median(xs), 100*spread(xs))
 }
 
 func tracedTitles(ts []tracer) []string {

@@ -81,7 +81,7 @@ func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls
 		p.execErrs = append(p.execErrs, execErr{errno: e, msg: []byte("syscall_exporter: cannot run " + path + ": " + e.Error() + "\n")})
 	}
 	if filtered {
-		prog, err := seccompProgram(seccompSpec(filter))
+		prog, err := seccompProgram(filter)
 		if err != nil {
 			return nil, err
 		}

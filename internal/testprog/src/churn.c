@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "testprog.h"
 
 static long getppids = 2;
 static int unique;
@@ -27,17 +28,6 @@ static void *worker(void *arg) {
   prctl(PR_SET_NAME, name);
   for (long i = 0; i < getppids; i++) syscall(SYS_getppid);
   return NULL;
-}
-
-static int traced(void) {
-  char buf[4096];
-  int fd = open("/proc/self/status", O_RDONLY);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  char *p = strstr(buf, "TracerPid:");
-  return p && atoi(p + 10) != 0;
 }
 
 static void pause_line(long joined) {
@@ -63,7 +53,7 @@ int main(int argc, char **argv) {
   }
   setvbuf(stdout, NULL, _IONBF, 0);
   printf("ready\n");
-  while (wait_tracer && !traced()) usleep(1000);
+  if (wait_tracer) wait_until_traced();
   pthread_t *tids = calloc(batch, sizeof *tids);
   for (long done = 0; done < total;) {
     long n = total - done < batch ? total - done : batch;

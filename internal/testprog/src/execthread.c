@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "testprog.h"
 
 static long worker_getppids = 100, execer_getppids = 200, after_getppids = 300;
 static atomic_int worker_done;
@@ -42,17 +43,6 @@ static void *execer(void *arg) {
   exit(1);
 }
 
-static int traced(void) {
-  char buf[4096];
-  int fd = open("/proc/self/status", O_RDONLY);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  char *p = strstr(buf, "TracerPid:");
-  return p && atoi(p + 10) != 0;
-}
-
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (argc == 3 && strcmp(argv[1], "-A") == 0) {
@@ -74,7 +64,7 @@ int main(int argc, char **argv) {
     }
   }
   printf("ready\n");
-  while (wait_tracer && !traced()) usleep(1000);
+  if (wait_tracer) wait_until_traced();
   pthread_t w, e;
   pthread_create(&w, NULL, worker, NULL);
   pthread_create(&e, NULL, execer, NULL);

@@ -15,21 +15,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "testprog.h"
 
 static void child(long getppids) {
   for (long i = 0; i < getppids; i++) syscall(SYS_getppid);
   syscall(SYS_exit_group, 0);
-}
-
-static int traced(void) {
-  char buf[4096];
-  int fd = open("/proc/self/status", O_RDONLY);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  char *p = strstr(buf, "TracerPid:");
-  return p && atoi(p + 10) != 0;
 }
 
 int main(int argc, char **argv) {
@@ -49,7 +39,7 @@ int main(int argc, char **argv) {
   }
   setvbuf(stdout, NULL, _IONBF, 0);
   printf("ready\n");
-  while (wait_tracer && !traced()) usleep(1000);
+  if (wait_tracer) wait_until_traced();
   char count[24];
   snprintf(count, sizeof count, "%ld", getppids);
   long started = 0, reaped = 0, failed = 0;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "testprog.h"
 
 static long iterations = 3000;
 static int devnull, devzero;
@@ -46,17 +47,6 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static int traced(void) {
-  char buf[4096];
-  int fd = open("/proc/self/status", O_RDONLY);
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  char *p = strstr(buf, "TracerPid:");
-  return p && atoi(p + 10) != 0;
-}
-
 int main(int argc, char **argv) {
   int threads = 4, exit_code = 0, wait_tracer = 0, c;
   while ((c = getopt(argc, argv, "wt:n:x:")) != -1) {
@@ -73,7 +63,7 @@ int main(int argc, char **argv) {
   devnull = open("/dev/null", O_WRONLY);
   devzero = open("/dev/zero", O_RDONLY);
   printf("ready\n");
-  while (wait_tracer && !traced()) usleep(1000);
+  if (wait_tracer) wait_until_traced();
   pthread_t tids[threads];
   struct result results[threads];
   memset(results, 0, sizeof results);

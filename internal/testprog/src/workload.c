@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "testprog.h"
 
 static long getppids = 1000, enoents = 7, sleeps = 3, sleep_ms = 5, fork_getppids = 50;
 static const char *exec_path = "/bin/true";
@@ -47,18 +48,6 @@ static void *sleeper(void *arg) {
   return NULL;
 }
 
-static int traced(void) {
-  char buf[4096];
-  int fd = open("/proc/self/status", O_RDONLY);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  char *p = strstr(buf, "TracerPid:");
-  return p && atoi(p + 10) != 0;
-}
-
 int main(int argc, char **argv) {
   int wait_tracer = 0, linger = 0, threads = 4, c;
   while ((c = getopt(argc, argv, "wlt:g:e:s:m:f:x:")) != -1) {
@@ -78,7 +67,7 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   if (wait_tracer) {
     printf("ready\n");
-    while (!traced()) usleep(1000);
+    wait_until_traced();
   }
   pthread_t tids[threads + 2];
   for (long i = 0; i < threads; i++) pthread_create(&tids[i], NULL, getter, (void *)i);
