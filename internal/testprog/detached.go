@@ -56,6 +56,14 @@ func StartDetached(t testing.TB, argv ...string) *Detached {
 				t.Cleanup(func() {
 					d.stdin.Close()
 					syscall.Kill(d.PID, syscall.SIGKILL)
+					// The wrapping shell writes the status file into the
+					// test's temporary directory once the process is gone;
+					// removing the directory before then fails the test.
+					for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+						if _, err := os.Stat(d.status); err == nil {
+							break
+						}
+					}
 				})
 				return d
 			}
