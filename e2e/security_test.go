@@ -178,7 +178,8 @@ func TestSeriesCapBoundsMemory(t *testing.T) {
 
 // Least privilege: once attached, every thread of the exporter holds only
 // --capabilities.keep (default cap_sys_ptrace,cap_dac_read_search) in
-// every set. The second is what following a rename needs when the target
+// its effective and permitted sets, none inheritable or ambient, and has
+// no_new_privs, so no execve can give any back. The second is what following a rename needs when the target
 // belongs to another user: the exporter reads /proc/PID/fd (mode 0500,
 // owned by the target's user) to see that a descriptor the target wrote
 // to is a .../comm file; without it the rename goes unseen.
@@ -215,11 +216,19 @@ func TestCapabilitiesDroppedAfterAttach(t *testing.T) {
 			t.Cleanup(func() { p.Process.Kill(); p.Wait() })
 			eventually(t, 5*time.Second, "renamer ready", func() bool { return strings.Contains(out.String(), "ready") })
 			e := startExporterBin(t, bin, append([]string{"--pid", strconv.Itoa(p.Process.Pid)}, tc.keep...)...)
+			// The bounding set stays (no_new_privs makes it moot): as the
+			// exporter got it from us.
+			bounding := capSet(t, os.Getpid(), syscall.Gettid(), "CapBnd")
 			for tid := range threadsOf(e.cmd.Process.Pid) {
-				for _, set := range []string{"CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"} {
+				for _, set := range []string{"CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb", "NoNewPrivs"} {
 					want := tc.caps
-					if set == "CapInh" || set == "CapAmb" {
+					switch set {
+					case "CapInh", "CapAmb":
 						want = 0
+					case "CapBnd":
+						want = bounding
+					case "NoNewPrivs":
+						want = 1
 					}
 					if got := capSet(t, e.cmd.Process.Pid, tid, set); got != want {
 						t.Errorf("thread %d: %s %#x, want %#x", tid, set, got, want)
@@ -243,6 +252,8 @@ func TestCapabilitiesDroppedAfterAttach(t *testing.T) {
 	}
 }
 
+// capSet reads a line of a thread's status: a capability set (hex), or
+// NoNewPrivs (0 or 1).
 func capSet(t *testing.T, pid, tid int, name string) uint64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/status", pid, tid))
