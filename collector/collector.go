@@ -5,6 +5,7 @@
 package collector
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -292,6 +293,11 @@ func joinKey(values []string) string {
 }
 
 func (c *Collector) labelValues(t ptrace.Thread) []string {
+	if t.Inherited {
+		if values, ok := c.inheritedValues(t); ok {
+			return values
+		}
+	}
 	pid := strconv.Itoa(int(t.PID))
 	values := []string{readComm("/proc/" + pid + "/comm")}
 	switch c.cfg.ThreadLabel {
@@ -309,6 +315,41 @@ func (c *Collector) labelValues(t ptrace.Thread) []string {
 		values = append(values, pid)
 	}
 	return values
+}
+
+// inheritedValues makes a new thread's label values from those of the
+// thread that made it, whose name it has: reading comm files for each
+// fork of a traced shell was a tenth of the tracer's time (perf). It
+// cannot when they do not show that name: folded into "other", or a new
+// process whose creator's thread name is not a label.
+func (c *Collector) inheritedValues(t ptrace.Thread) ([]string, bool) {
+	c.mu.Lock()
+	var from []string
+	if int(t.FromSlot) < len(c.sets) && c.sets[t.FromSlot] != nil {
+		from = c.sets[t.FromSlot].values
+	}
+	c.mu.Unlock()
+	if len(from) == 0 || slices.Contains(from, otherValue) {
+		return nil, false
+	}
+	process := from[0]
+	if t.TID == t.PID {
+		if c.cfg.ThreadLabel != ThreadByName {
+			return nil, false
+		}
+		process = from[1] // a new process is named after the thread that forked
+	}
+	values := []string{process}
+	switch c.cfg.ThreadLabel {
+	case ThreadByName:
+		values = append(values, from[1])
+	case ThreadByTID:
+		values = append(values, strconv.Itoa(int(t.TID)))
+	}
+	if c.cfg.PIDLabel {
+		values = append(values, strconv.Itoa(int(t.PID)))
+	}
+	return values, true
 }
 
 // readComm reads a comm file: up to 15 bytes of any value but NUL,

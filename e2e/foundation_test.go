@@ -29,7 +29,14 @@ type workload struct {
 
 func startWorkload(t *testing.T, args ...string) *workload {
 	t.Helper()
-	prog := testprog.Build(t, "workload")
+	return startProgram(t, "workload", args...)
+}
+
+// startProgram starts a test program that prints "ready" and waits for a
+// tracer.
+func startProgram(t *testing.T, name string, args ...string) *workload {
+	t.Helper()
+	prog := testprog.Build(t, name)
 	w := &workload{stdout: &syncBuffer{}, done: make(chan struct{})}
 	w.cmd = exec.Command(prog, args...)
 	w.cmd.Stdout = w.stdout
@@ -119,6 +126,49 @@ func TestAttachExactCountsOnMetrics(t *testing.T) {
 	w.stdin.Close()
 	if code := w.exitCode(t); code != 0 {
 		t.Errorf("target exit code %d after detach, want 0", code)
+	}
+}
+
+// A thread or process that does not rename itself has the name of the
+// thread that made it; the exporter takes it from that thread's labels,
+// in every thread label mode.
+func TestNewThreadsAndProcessesKeepTheirMakersName(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		thread  string // thread label of the spawner's threads, "" for none
+		withPID bool
+	}{
+		{nil, "spawner", false},
+		{[]string{"--label.thread=tid"}, "", false},
+		{[]string{"--label.thread=none", "--label.pid"}, "", true},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			testprog.RequireTracing(t)
+			w := startProgram(t, "inherit")
+			e := startExporter(t, append([]string{"--pid", strconv.Itoa(w.cmd.Process.Pid)}, tc.args...)...)
+			eventually(t, 10*time.Second, "inherit done", func() bool { return strings.Contains(w.stdout.String(), "done") })
+			m := scrape(t, e.Addr)
+			for _, want := range []struct {
+				process string
+				calls   float64
+			}{{"inherit", 11}, {"spawner", 13 + 17}} {
+				labels := []string{"process", want.process, "syscall", "getppid"}
+				if tc.thread != "" {
+					labels = append(labels, "thread", tc.thread)
+				}
+				if got := m.get("syscall_calls_total", labels...); got != want.calls {
+					t.Errorf("getppid of process %s: %v, want %v\n%s", want.process, got, want.calls, m.dump("syscall_calls_total"))
+				}
+			}
+			if tc.withPID {
+				if got := m.get("syscall_calls_total", "process", "inherit", "pid", strconv.Itoa(w.cmd.Process.Pid), "syscall", "getppid"); got != 11 {
+					t.Errorf("getppid of process inherit with its pid: %v, want 11\n%s", got, m.dump("syscall_calls_total"))
+				}
+			}
+			if got := m.get("syscall_calls_total", "syscall", "getppid"); got != 11+13+17 {
+				t.Errorf("getppid: %v, want %d\n%s", got, 11+13+17, m.dump("syscall_calls_total"))
+			}
+		})
 	}
 }
 

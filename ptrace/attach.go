@@ -51,7 +51,7 @@ func (t *Tracer) attach(pid int32) error {
 				// through TRACECLONE and its first stop is still to come.
 				continue
 			}
-			th := t.newThread(tid, nil)
+			th := t.newThread(tid, nil, found)
 			if err := interrupt(tid); err != nil && err != unix.ESRCH {
 				t.log.Debug("interrupt after seize failed", "tid", tid, "err", err)
 			}

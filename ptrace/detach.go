@@ -41,7 +41,7 @@ func (t *Tracer) detachStopped(th *thread, sig, event int) {
 	case event == unix.PTRACE_EVENT_CLONE || event == unix.PTRACE_EVENT_FORK || event == unix.PTRACE_EVENT_VFORK:
 		// The new child is traced already; wait for its first stop too.
 		if msg, err := eventMsg(th.tid); err == nil && t.threads[int32(msg)] == nil {
-			t.newThread(int32(msg), th)
+			t.newThread(int32(msg), th, originOf(event))
 		}
 	case event != 0:
 	default:

@@ -30,6 +30,11 @@ func (s *Syscall) Duration() int64 {
 // Thread identifies a traced thread to a Consumer.
 type Thread struct {
 	TID, PID int32
+	// Inherited: a traced thread made this one (clone, fork, vfork), which
+	// has that thread's name (the kernel copies it); FromSlot is that
+	// thread's slot. Only ThreadStarted sees it set.
+	Inherited bool
+	FromSlot  uint32
 }
 
 // Consumer receives what the tracer sees. Every method runs on the tracer

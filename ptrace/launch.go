@@ -48,7 +48,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 		unix.Kill(pid, unix.SIGKILL)
 		return fmt.Errorf("trace %s: PTRACE_SEIZE: %w", path, err)
 	}
-	th := t.newThread(int32(pid), nil)
+	th := t.newThread(int32(pid), nil, launched)
 	th.counting = false
 	th.seccomp = t.filtered
 	th.proc.seccomp = t.filtered

@@ -332,7 +332,7 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 	th := t.lookup(tid)
 	if th == nil {
 		// An auto-attached child whose first stop beat its parent's event.
-		th = t.newThread(tid, nil)
+		th = t.newThread(tid, nil, found)
 		if th == nil {
 			return
 		}
@@ -361,7 +361,7 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 	case event == unix.PTRACE_EVENT_CLONE || event == unix.PTRACE_EVENT_FORK || event == unix.PTRACE_EVENT_VFORK:
 		if msg, err := eventMsg(tid); err == nil {
 			if child := t.threads[int32(msg)]; child == nil {
-				t.newThread(int32(msg), th)
+				t.newThread(int32(msg), th, originOf(event))
 			} else {
 				// Its first stop came before this event, when we could not
 				// know its parent: inherit now, or a seccomp-filtered child
@@ -497,8 +497,8 @@ func (t *Tracer) flushPending(th *thread) {
 
 // newThread starts following tid. parent is the thread whose clone/fork
 // event announced it, or nil.
-func (t *Tracer) newThread(tid int32, parent *thread) *thread {
-	st, err := readStatus(tid)
+func (t *Tracer) newThread(tid int32, parent *thread, how origin) *thread {
+	st, err := t.statusOf(tid, parent, how)
 	if parent != nil && (err != nil || st.TracerPid != t.tid) {
 		// The clone/fork event was handled after the new thread's own stops
 		// and its exit, which wait4 can report first: it is reaped and
@@ -511,16 +511,21 @@ func (t *Tracer) newThread(tid int32, parent *thread) *thread {
 		// the exit is matched.
 		st.Tgid = tid
 	}
+	// The kernel gives a new thread the name of the thread that made it.
+	from := Thread{}
+	if parent != nil {
+		from = Thread{Inherited: true, FromSlot: parent.slot}
+	}
 	p := t.procs[st.Tgid]
 	if parent == nil && err == nil {
 		// No event named the parent (yet): the thread's own process, or
 		// for a new process its parent process, knows what it inherits.
-		from := p
-		if from == nil {
-			from = t.procs[st.PPid]
+		inherits := p
+		if inherits == nil {
+			inherits = t.procs[st.PPid]
 		}
-		if from != nil {
-			parent = &thread{counting: from.counting, seccomp: from.seccomp, detaching: t.detaching}
+		if inherits != nil {
+			parent = &thread{counting: inherits.counting, seccomp: inherits.seccomp, detaching: t.detaching}
 		}
 	}
 	if p == nil {
@@ -541,7 +546,8 @@ func (t *Tracer) newThread(tid int32, parent *thread) *thread {
 	} else if t.detaching {
 		th.detaching = true
 	}
-	th.slot = t.cfg.Consumer.ThreadStarted(Thread{TID: tid, PID: p.pid})
+	from.TID, from.PID = tid, p.pid
+	th.slot = t.cfg.Consumer.ThreadStarted(from)
 	t.threads[tid] = th
 	t.Stats.Tracees.Add(1)
 	return th
