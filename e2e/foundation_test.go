@@ -212,6 +212,17 @@ func TestLaunchExitsWithTheCommandsStatus(t *testing.T) {
 	}
 }
 
+func TestVersionAndHelp(t *testing.T) {
+	out, err := exec.Command(exporterBin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "syscall_exporter, version ") || !strings.Contains(string(out), "go version:") {
+		t.Errorf("--version: %v\n%s", err, out)
+	}
+	out, err = exec.Command(exporterBin, "--help").Output()
+	if err != nil || !strings.Contains(string(out), "--web.listen-address=ADDR") || !strings.Contains(string(out), "--version") {
+		t.Errorf("--help: %v\n%s", err, out)
+	}
+}
+
 func TestBadInputSaysWhatAndHow(t *testing.T) {
 	testprog.RequireTracing(t)
 	run := func(args ...string) (int, string) {
