@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/syscall-exporter/syscall_exporter/collector"
@@ -38,10 +39,15 @@ const (
 //go:embed landing.html.tmpl
 var landingHTML string
 
-var landingTemplate = template.Must(template.New("landing").Funcs(template.FuncMap{
-	"latency": formatLatency,
-	"errnos":  formatErrnos,
-}).Parse(landingHTML))
+// landingTemplate is parsed on the first visit, not at start: parsing
+// is a tenth of a millisecond that a command launched for a few
+// milliseconds, never visited, would pay.
+var landingTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("landing").Funcs(template.FuncMap{
+		"latency": formatLatency,
+		"errnos":  formatErrnos,
+	}).Parse(landingHTML))
+})
 
 // NewLandingPage returns the handler for "/": what is traced and a live
 // strace -c style table, rendered on the server from the same Summary the
@@ -98,7 +104,7 @@ func (p *landingPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := landingTemplate.Execute(&buf, p.view()); err != nil {
+	if err := landingTemplate().Execute(&buf, p.view()); err != nil {
 		p.cfg.Logger.Error("rendering the landing page", "err", err)
 		http.Error(w, "cannot render the page", http.StatusInternalServerError)
 		return
