@@ -512,9 +512,9 @@ func (t *Tracer) newThread(tid int32, parent *thread, how origin) *thread {
 		st.Tgid = tid
 	}
 	// The kernel gives a new thread the name of the thread that made it.
-	from := Thread{}
+	started := Thread{}
 	if parent != nil {
-		from = Thread{Inherited: true, FromSlot: parent.slot}
+		started = Thread{Inherited: true, FromSlot: parent.slot}
 	}
 	p := t.procs[st.Tgid]
 	if parent == nil && err == nil {
@@ -546,8 +546,8 @@ func (t *Tracer) newThread(tid int32, parent *thread, how origin) *thread {
 	} else if t.detaching {
 		th.detaching = true
 	}
-	from.TID, from.PID = tid, p.pid
-	th.slot = t.cfg.Consumer.ThreadStarted(from)
+	started.TID, started.PID = tid, p.pid
+	th.slot = t.cfg.Consumer.ThreadStarted(started)
 	t.threads[tid] = th
 	t.Stats.Tracees.Add(1)
 	return th

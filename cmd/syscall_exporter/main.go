@@ -30,13 +30,12 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
-// The default listen address, :8750, is outside the 9100–9999 range that
-// the Prometheus wiki has fully allocated.
-
 type cli struct {
 	PID     []int    `name:"pid" sep:"," placeholder:"PID" help:"Attach to this process and all its threads (repeatable, or comma-separated)."`
 	Command []string `arg:"" optional:"" passthrough:"partial" name:"command" help:"Launch this command traced (after --); the exporter exits with its status."`
 
+	// :8750 is outside the 9100–9999 range that the Prometheus wiki has
+	// fully allocated.
 	ListenAddress []string `name:"web.listen-address" default:":8750" placeholder:"ADDR" help:"Addresses to serve metrics on (repeatable)."`
 	WebConfigFile string   `name:"web.config.file" placeholder:"FILE" help:"exporter-toolkit web config: TLS and basic auth."`
 	TelemetryPath string   `name:"web.telemetry-path" default:"/metrics" help:"Path under which to expose metrics."`
