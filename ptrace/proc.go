@@ -143,10 +143,10 @@ func (t *Tracer) statusOf(tid int32, parent *thread, how origin) (procStatus, er
 	case launched:
 		return procStatus{Tgid: tid, TracerPid: t.tid}, nil
 	case forked:
-		if !t.tracing(tid) {
+		if !ourTracee(tid) {
 			return procStatus{}, unix.ESRCH
 		}
-		return procStatus{Tgid: tid, PPid: parent.proc.pid, TracerPid: t.tid}, nil
+		return procStatus{Tgid: tid, TracerPid: t.tid}, nil
 	case cloned:
 		// A clone without CLONE_THREAD makes a process; that, and a thread
 		// gone already, take the slow way.
@@ -158,9 +158,9 @@ func (t *Tracer) statusOf(tid int32, parent *thread, how origin) (procStatus, er
 	return readStatus(tid)
 }
 
-// tracing tells whether tid is a tracee of this thread that wait4 has not
-// reaped yet, without reaping it or taking its stop.
-func (t *Tracer) tracing(tid int32) bool {
+// ourTracee tells whether tid is a tracee of the calling thread that
+// wait4 has not reaped yet, without reaping it or taking its stop.
+func ourTracee(tid int32) bool {
 	var info unix.Siginfo
 	return unix.Waitid(unix.P_PID, int(tid), &info, unix.WNOHANG|unix.WNOWAIT|unix.WEXITED|unix.WSTOPPED|unix.WALL|unix.WNOTHREAD, nil) == nil
 }

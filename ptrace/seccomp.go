@@ -2,9 +2,6 @@ package ptrace
 
 import (
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -79,16 +76,15 @@ func seccompProgram(f *syscalls.Filter) ([]unix.SockFilter, error) {
 	return prog, nil
 }
 
+// hasCapSysAdmin tells whether the calling thread may install a seccomp
+// filter without no_new_privs. Capabilities belong to threads, and the
+// launch child is a copy of the tracer thread, which calls this: capget
+// on it, not /proc/self/status (the main thread's).
 func hasCapSysAdmin() bool {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
 		return false
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			n, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return n&(1<<unix.CAP_SYS_ADMIN) != 0
-		}
-	}
-	return false
+	return data[unix.CAP_SYS_ADMIN/32].Effective&(1<<(unix.CAP_SYS_ADMIN%32)) != 0
 }
