@@ -299,7 +299,12 @@ func (c *Collector) labelValues(t ptrace.Thread) []string {
 		}
 	}
 	pid := strconv.Itoa(int(t.PID))
-	values := []string{readComm("/proc/" + pid + "/comm")}
+	var values []string
+	if t.Name != "" && t.TID == t.PID {
+		values = []string{validName(t.Name)}
+	} else {
+		values = []string{readComm("/proc/" + pid + "/comm")}
+	}
 	switch c.cfg.ThreadLabel {
 	case ThreadByName:
 		if t.TID == t.PID {
@@ -307,7 +312,11 @@ func (c *Collector) labelValues(t ptrace.Thread) []string {
 			values = append(values, values[0])
 			break
 		}
-		values = append(values, readComm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm"))
+		name := validName(t.Name)
+		if t.Name == "" {
+			name = readComm("/proc/" + pid + "/task/" + strconv.Itoa(int(t.TID)) + "/comm")
+		}
+		values = append(values, name)
 	case ThreadByTID:
 		values = append(values, strconv.Itoa(int(t.TID)))
 	}
@@ -367,10 +376,15 @@ func parseComm(b []byte) string {
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
 	}
-	if len(b) == 0 {
+	return validName(string(b))
+}
+
+// validName makes a thread name a label value. The kernel cuts a name at
+// 15 bytes, which can split a UTF-8 character; an invalid label value
+// would fail the whole scrape.
+func validName(name string) string {
+	if name == "" {
 		return "unknown"
 	}
-	// The kernel cuts a name at 15 bytes, which can split a UTF-8
-	// character; an invalid label value would fail the whole scrape.
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	return strings.ToValidUTF8(name, "\uFFFD")
 }

@@ -35,6 +35,11 @@ type Thread struct {
 	// thread's slot. Only ThreadStarted sees it set.
 	Inherited bool
 	FromSlot  uint32
+	// Name, when not empty, is the thread's name as the tracer knows it
+	// (after execve: the program's, from the path it was exec'd by);
+	// otherwise the consumer reads it from /proc. Only ThreadRenamed
+	// sees it set.
+	Name string
 }
 
 // Consumer receives what the tracer sees. Every method runs on the tracer

@@ -83,10 +83,14 @@ type Tracer struct {
 	yield    yielder
 	// batch holds the stops one wait4 round reported; drain: take every
 	// stop already waiting before handling the first (drainPending).
-	batch    [32]waited
-	drain    bool
-	doorbell int32
-	traced   tracedSet
+	batch [32]waited
+	// An exec'ing thread's path, read at the exec's entry (execname.go).
+	pathBuf   [4096]byte
+	localIov  [1]unix.Iovec
+	remoteIov [2]unix.RemoteIovec
+	drain     bool
+	doorbell  int32
+	traced    tracedSet
 
 	launchPid    int32
 	launchStatus unix.WaitStatus
@@ -110,6 +114,8 @@ type thread struct {
 	nr        uint32
 	args      [6]uint64
 	entryNs   int64
+	// execName: the name the exec call in flight gives, if it succeeds.
+	execName execName
 
 	// counting is false for a launched command until its execve, so the
 	// calls its child makes before it are not counted (strace -c does the
@@ -497,8 +503,9 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		th.nr = uint32(info.Data[0])
 		copy(th.args[:], info.Data[1:7])
 		th.entryNs = now
-		if !th.counting && watched[archIndex(th.arch)].isExec(th.nr) {
+		if w := &watched[archIndex(th.arch)]; w.isExec(th.nr) {
 			th.counting, th.proc.counting = true, true
+			t.noteExecName(th, w)
 		}
 		if t.wanted(th) {
 			c := &t.call
@@ -672,7 +679,12 @@ func (t *Tracer) execStop(th *thread) {
 		}
 	}
 	th.proc.commFDs = nil
-	th.slot = t.cfg.Consumer.ThreadRenamed(Thread{TID: th.tid, PID: th.proc.pid}, th.slot)
+	renamed := Thread{TID: th.tid, PID: th.proc.pid}
+	if th.inSyscall && th.execName.ok && watched[archIndex(th.arch)].isExec(th.nr) {
+		renamed.Name = th.execName.String()
+	}
+	th.execName.ok = false
+	th.slot = t.cfg.Consumer.ThreadRenamed(renamed, th.slot)
 }
 
 // afterSuccess notices renames the thread made: prctl(PR_SET_NAME), or a

@@ -2,6 +2,7 @@ package ptrace_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,10 @@ type recorder struct {
 	errs      map[string]int
 	durations map[string][]int64
 	live      int
+	// named counts the renames that came with a name; misnamed lists those
+	// whose name was not the one /proc shows.
+	named    int
+	misnamed []string
 }
 
 func newRecorder() *recorder {
@@ -42,6 +47,13 @@ func (r *recorder) slot(t ptrace.Thread) uint32 {
 	name := comm("/proc/"+pid+"/comm") + "/" + comm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm")
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if t.Name != "" {
+		r.named++
+		if want := comm("/proc/" + pid + "/comm"); t.Name != want || t.TID != t.PID {
+			r.misnamed = append(r.misnamed, fmt.Sprintf("tid %d pid %d named %q, /proc says %q", t.TID, t.PID, t.Name, want))
+		}
+		name = t.Name + "/" + t.Name
+	}
 	r.slots = append(r.slots, name)
 	r.live++
 	return uint32(len(r.slots) - 1)

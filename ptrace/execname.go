@@ -1,0 +1,83 @@
+package ptrace
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// The name a program gets at execve is the last element of the path it
+// was exec'd by, cut to 15 bytes (kbasename(bprm->filename) in the
+// kernel's begin_new_exec). Taking it from the tracee's memory at the
+// execve entry stop costs one process_vm_readv; reading /proc/PID/comm
+// after the exec cost ~20 µs a process, nearly all of it the kernel's
+// first lookup of a new PID's directory (perf, a fork/exec loop).
+
+const (
+	commLen = 15 // TASK_COMM_LEN - 1
+	atFDCWD = -100
+)
+
+// execName is the name an exec'ing thread will have if its exec succeeds.
+type execName struct {
+	b  [commLen]byte
+	n  uint8
+	ok bool
+}
+
+func (e *execName) String() string { return string(e.b[:e.n]) }
+
+// noteExecName runs at the entry stop of an exec call. Only where the
+// kernel names the program after the path as passed: not for
+// execveat(fd, "", AT_EMPTY_PATH) nor a path relative to a descriptor,
+// which it names after the file or "/dev/fd/N/..." (then /proc tells).
+func (t *Tracer) noteExecName(th *thread, w *watchedNrs) {
+	th.execName.ok = false
+	addr, relativeToFD := th.args[0], false
+	if th.nr == w.execveat {
+		addr, relativeToFD = th.args[1], int32(th.args[0]) != atFDCWD
+	}
+	if !t.readPath(th.tid, addr) || relativeToFD && t.pathBuf[0] != '/' {
+		return
+	}
+	path := t.pathBuf[:]
+	end := 0
+	for end < len(path) && path[end] != 0 {
+		end++
+	}
+	if end == len(path) || end == 0 {
+		return // unterminated or empty: the exec fails, or /proc tells
+	}
+	start := end
+	for start > 0 && path[start-1] != '/' {
+		start--
+	}
+	th.execName.n = uint8(copy(th.execName.b[:], path[start:end]))
+	th.execName.ok = true
+}
+
+// readPath copies up to PATH_MAX bytes at addr in tid's memory into
+// t.pathBuf and NUL-terminates what it got. The read is split at the
+// page boundary: a string that ends just before an unmapped page reads
+// whole on kernels that transfer whole iovecs only.
+func (t *Tracer) readPath(tid int32, addr uint64) bool {
+	t.localIov[0] = unix.Iovec{Base: &t.pathBuf[0]}
+	t.localIov[0].SetLen(len(t.pathBuf))
+	first := int(pageSize - addr%pageSize)
+	remote := t.remoteIov[:1]
+	if first >= len(t.pathBuf) {
+		remote[0] = unix.RemoteIovec{Base: uintptr(addr), Len: len(t.pathBuf)}
+	} else {
+		remote = t.remoteIov[:2]
+		remote[0] = unix.RemoteIovec{Base: uintptr(addr), Len: first}
+		remote[1] = unix.RemoteIovec{Base: uintptr(addr) + uintptr(first), Len: len(t.pathBuf) - first}
+	}
+	got, err := unix.ProcessVMReadv(int(tid), t.localIov[:], remote, 0)
+	if err != nil || got <= 0 {
+		return false
+	}
+	if got < len(t.pathBuf) {
+		t.pathBuf[got] = 0
+	}
+	return true
+}
+
+var pageSize = uint64(unix.Getpagesize())

@@ -1,0 +1,54 @@
+package ptrace_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// After an exec the tracer names the program from the path it was exec'd
+// by, without /proc: the recorder checks each such name against
+// /proc/PID/comm while the tracee is stopped at the exec, and keys the
+// counts by it.
+func TestExecNamesTheProgramAsTheKernelDoes(t *testing.T) {
+	tr, rec := startTracer(t)
+	dir := t.TempDir()
+	long := "a-program-with-a-long-name" // cut to "a-program-with-"
+	utf8 := "ééééééééé"                  // 18 bytes: the cut splits the 8th é
+	for _, name := range []string{long, utf8} {
+		if err := os.Symlink("/bin/true", filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "script.sh"), []byte("#!/bin/sh\n/bin/true\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := `cd "$1" && ./` + long + ` && "$1/` + utf8 + `" && "$1/script.sh" && { /nonexistent/program 2>/dev/null; exec /bin/true; }`
+	if err := tr.Launch("/bin/sh", []string{"sh", "-c", script, "sh", dir}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Fatalf("status %v, want exit 0", ws)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, m := range rec.misnamed {
+		t.Error(m)
+	}
+	// sh, the long name, the UTF-8 name, script.sh, and true twice; the
+	// exec that failed names nothing.
+	if rec.named != 6 {
+		t.Errorf("%d execs named by the tracer, want 6", rec.named)
+	}
+	cut := utf8[:15]
+	for key, want := range map[string]int{
+		"a-program-with-/a-program-with- exit_group": 1,
+		cut + "/" + cut + " exit_group":              1,
+		"true/true exit_group":                       2,
+	} {
+		if got := rec.calls[key]; got != want {
+			t.Errorf("%q: %d calls, want %d", key, got, want)
+		}
+	}
+}
