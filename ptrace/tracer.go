@@ -506,6 +506,8 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if w := &watched[archIndex(th.arch)]; w.isExec(th.nr) {
 			th.counting, th.proc.counting = true, true
 			t.noteExecName(th, w)
+		} else if w.isExit(th.nr) {
+			t.skipExitStop(th)
 		}
 		if t.wanted(th) {
 			c := &t.call

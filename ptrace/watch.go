@@ -10,6 +10,7 @@ import (
 // kernel can report. An absent syscall holds noSyscall.
 type watchedNrs struct {
 	execve, execveat             uint32
+	exit, exitGroup              uint32
 	prctl                        uint32
 	open, openat, openat2, close uint32
 	write, pwrite64, writev      uint32
@@ -48,6 +49,7 @@ var watched = func() (w [numArches]watchedNrs) {
 		}
 		w[i] = watchedNrs{
 			execve: nr("execve"), execveat: nr("execveat"),
+			exit: nr("exit"), exitGroup: nr("exit_group"),
 			prctl: nr("prctl"),
 			open:  nr("open"), openat: nr("openat"), openat2: nr("openat2"), close: nr("close"),
 			write: nr("write"), pwrite64: nr("pwrite64"), writev: nr("writev"),
@@ -57,3 +59,5 @@ var watched = func() (w [numArches]watchedNrs) {
 }()
 
 func (w *watchedNrs) isExec(nr uint32) bool { return nr == w.execve || nr == w.execveat }
+
+func (w *watchedNrs) isExit(nr uint32) bool { return nr == w.exit || nr == w.exitGroup }
