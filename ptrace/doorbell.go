@@ -3,7 +3,6 @@ package ptrace
 import (
 	"fmt"
 	"sync/atomic"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,12 +13,9 @@ import (
 // reports. Being a child, it also keeps wait4 from failing with ECHILD
 // while nothing else is traced.
 func (t *Tracer) startDoorbell() error {
-	plan := &childPlan{doorbell: true, childMask: allSignals &^ (1 << (unix.SIGUSR1 - 1))}
-	syscall.ForkLock.Lock()
-	pid, errno := forkChild(plan)
-	syscall.ForkLock.Unlock()
+	pid, errno := spawnDoorbell(&doorbellMask)
 	if errno != 0 {
-		return fmt.Errorf("start tracer doorbell: fork: %w", errno)
+		return fmt.Errorf("start tracer doorbell: clone: %w", errno)
 	}
 	if err := seize(int32(pid), unix.PTRACE_O_EXITKILL); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
@@ -30,6 +26,9 @@ func (t *Tracer) startDoorbell() error {
 	atomic.StoreInt32(&t.doorbell, int32(pid))
 	return nil
 }
+
+// doorbellMask: all signals blocked but SIGUSR1, the bell.
+var doorbellMask = allSignals &^ (1 << (unix.SIGUSR1 - 1))
 
 func (t *Tracer) stopDoorbell() {
 	pid := atomic.SwapInt32(&t.doorbell, 0)

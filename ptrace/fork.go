@@ -7,8 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The tracer's two children, the doorbell and the launched command before
-// its execve, are forked without re-executing this binary: a Go binary's
+// The tracer's two children, the doorbell (on amd64 a clone sharing our
+// memory instead, doorbell_amd64.go) and the launched command before its
+// execve, are forked without re-executing this binary: a Go binary's
 // start (runtime and package init, page faults, CPUID exits on a VM) cost
 // about 5 ms each, and the launched command waited for it. Between fork
 // and execve a child of a Go program may make raw system calls only — it
