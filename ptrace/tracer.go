@@ -275,8 +275,8 @@ func (t *Tracer) run() {
 	t.tid = int32(unix.Gettid())
 	t.drain = cpusAllowed() > 1
 	defer t.closeDone()
-	if err := sigchldNoStop(); err != nil {
-		t.log.Warn("cannot set SA_NOCLDSTOP; every stop will cost a signal", "err", err)
+	if err := sigchldDiscarded(); err != nil {
+		t.log.Warn("cannot reset SIGCHLD to its default action; every stop and exit will cost a signal", "err", err)
 	}
 	if err := t.startDoorbell(); err != nil {
 		t.started <- err
