@@ -36,9 +36,10 @@ type Thread struct {
 	Inherited bool
 	FromSlot  uint32
 	// Name, when not empty, is the thread's name as the tracer knows it
-	// (after execve: the program's, from the path it was exec'd by);
-	// otherwise the consumer reads it from /proc. Only ThreadRenamed
-	// sees it set.
+	// (after execve: the program's, from the path it was exec'd by; a
+	// launched command's, which it took before it stopped); otherwise the
+	// consumer reads it from /proc. ThreadStarted sees it set for a
+	// launched command only.
 	Name string
 }
 

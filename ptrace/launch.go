@@ -48,6 +48,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 		unix.Kill(pid, unix.SIGKILL)
 		return fmt.Errorf("trace %s: PTRACE_SEIZE: %w", path, err)
 	}
+	t.launchName = unix.BytePtrToString(plan.name)
 	th := t.newThread(int32(pid), nil, launched)
 	th.counting = false
 	th.seccomp = t.filtered

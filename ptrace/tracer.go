@@ -93,6 +93,7 @@ type Tracer struct {
 	traced    tracedSet
 
 	launchPid    int32
+	launchName   string // the launched command's name (commOfPath)
 	launchStatus unix.WaitStatus
 	launchDone   bool
 	detaching    bool
@@ -579,6 +580,8 @@ func (t *Tracer) newThread(tid int32, parent *thread, how origin) *thread {
 	started := Thread{}
 	if parent != nil {
 		started = Thread{Inherited: true, FromSlot: parent.slot}
+	} else if how == launched {
+		started.Name = t.launchName // taken by the child before it stopped
 	}
 	p := t.procs[st.Tgid]
 	if parent == nil && err == nil {
