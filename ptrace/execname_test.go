@@ -3,6 +3,7 @@ package ptrace_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -23,7 +24,15 @@ func TestExecNamesTheProgramAsTheKernelDoes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "script.sh"), []byte("#!/bin/sh\n/bin/true\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	script := `cd "$1" && ./` + long + ` && "$1/` + utf8 + `" && "$1/script.sh" && { /nonexistent/program 2>/dev/null; exec /bin/true; }`
+	// A path longer than the tracer's first read.
+	deep := strings.Repeat("a-directory-name-of-forty-bytes-or-so-x/", 8)
+	if err := os.MkdirAll(filepath.Join(dir, deep), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/bin/true", filepath.Join(dir, deep, "deep")); err != nil {
+		t.Fatal(err)
+	}
+	script := `cd "$1" && ./` + long + ` && "$1/` + utf8 + `" && "$1/script.sh" && "$1/` + deep + `deep" && { /nonexistent/program 2>/dev/null; exec /bin/true; }`
 	if err := tr.Launch("/bin/sh", []string{"sh", "-c", script, "sh", dir}, os.Environ()); err != nil {
 		t.Fatal(err)
 	}
@@ -37,16 +46,17 @@ func TestExecNamesTheProgramAsTheKernelDoes(t *testing.T) {
 		t.Error(m)
 	}
 	// The launched sh as it starts and at its exec, the long name, the
-	// UTF-8 name, script.sh, and true twice; the exec that failed names
-	// nothing.
-	if rec.named != 7 {
-		t.Errorf("%d threads named by the tracer, want 7", rec.named)
+	// UTF-8 name, script.sh, deep, and true twice; the exec that failed
+	// names nothing.
+	if rec.named != 8 {
+		t.Errorf("%d threads named by the tracer, want 8", rec.named)
 	}
 	cut := utf8[:15]
 	for key, want := range map[string]int{
 		"a-program-with-/a-program-with- exit_group": 1,
 		cut + "/" + cut + " exit_group":              1,
 		"true/true exit_group":                       2,
+		"deep/deep exit_group":                       1,
 	} {
 		if got := rec.calls[key]; got != want {
 			t.Errorf("%q: %d calls, want %d", key, got, want)
