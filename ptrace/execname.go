@@ -40,19 +40,12 @@ func (t *Tracer) noteExecName(th *thread, w *watchedNrs) {
 	if !t.readPath(th.tid, addr) || relativeToFD && t.pathBuf[0] != '/' {
 		return
 	}
-	path := t.pathBuf[:]
-	end := 0
-	for end < len(path) && path[end] != 0 {
-		end++
-	}
-	if end == len(path) || end == 0 {
+	end := bytes.IndexByte(t.pathBuf[:], 0)
+	if end <= 0 {
 		return // unterminated or empty: the exec fails, or /proc tells
 	}
-	start := end
-	for start > 0 && path[start-1] != '/' {
-		start--
-	}
-	th.execName.n = uint8(copy(th.execName.b[:], path[start:end]))
+	start := bytes.LastIndexByte(t.pathBuf[:end], '/') + 1
+	th.execName.n = uint8(copy(th.execName.b[:], t.pathBuf[start:end]))
 	th.execName.ok = true
 }
 
