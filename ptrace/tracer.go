@@ -6,7 +6,6 @@ package ptrace
 import (
 	"errors"
 	"log/slog"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -796,7 +795,3 @@ func monoNow() int64 { return int64(time.Since(clockBase)) }
 
 // WallTime converts a timestamp of a Syscall to wall-clock time.
 func WallTime(mono int64) time.Time { return clockBase.Add(time.Duration(mono)) }
-
-func selfExe() (string, error) {
-	return os.Executable()
-}
