@@ -24,7 +24,7 @@ func TestExecNamesTheProgramAsTheKernelDoes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "script.sh"), []byte("#!/bin/sh\n/bin/true\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// A path longer than the tracer's first read.
+	// A long path (over 300 bytes).
 	deep := strings.Repeat("a-directory-name-of-forty-bytes-or-so-x/", 8)
 	if err := os.MkdirAll(filepath.Join(dir, deep), 0o755); err != nil {
 		t.Fatal(err)
