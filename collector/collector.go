@@ -299,24 +299,19 @@ func (c *Collector) labelValues(t ptrace.Thread) []string {
 		}
 	}
 	pid := strconv.Itoa(int(t.PID))
-	var values []string
-	if t.Name != "" && t.TID == t.PID {
-		values = []string{validName(t.Name)}
-	} else {
-		values = []string{readComm("/proc/" + pid + "/comm")}
+	process := validName(t.Name) // named by the tracer: a leader, no /proc read
+	if t.Name == "" {
+		process = readComm("/proc/" + pid + "/comm")
 	}
+	values := []string{process}
 	switch c.cfg.ThreadLabel {
 	case ThreadByName:
 		if t.TID == t.PID {
 			// The process's name is its main thread's.
-			values = append(values, values[0])
+			values = append(values, process)
 			break
 		}
-		name := validName(t.Name)
-		if t.Name == "" {
-			name = readComm("/proc/" + pid + "/task/" + strconv.Itoa(int(t.TID)) + "/comm")
-		}
-		values = append(values, name)
+		values = append(values, readComm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm"))
 	case ThreadByTID:
 		values = append(values, strconv.Itoa(int(t.TID)))
 	}

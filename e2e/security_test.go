@@ -179,10 +179,11 @@ func TestSeriesCapBoundsMemory(t *testing.T) {
 // Least privilege: once attached, every thread of the exporter holds only
 // --capabilities.keep (default cap_sys_ptrace,cap_dac_read_search) in
 // its effective and permitted sets, none inheritable or ambient, and has
-// no_new_privs, so no execve can give any back. The second is what following a rename needs when the target
-// belongs to another user: the exporter reads /proc/PID/fd (mode 0500,
-// owned by the target's user) to see that a descriptor the target wrote
-// to is a .../comm file; without it the rename goes unseen.
+// no_new_privs, so no execve can give any back. The second is what
+// following a rename needs when the target belongs to another user: the
+// exporter reads /proc/PID/fd (mode 0500, owned by the target's user) to
+// see that a descriptor the target wrote to is a .../comm file; without
+// it the rename goes unseen.
 func TestCapabilitiesDroppedAfterAttach(t *testing.T) {
 	testprog.RequireTracing(t)
 	bin := plainExporter(t) // a cgo build cannot change every thread's capabilities

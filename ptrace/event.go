@@ -35,11 +35,11 @@ type Thread struct {
 	// thread's slot. Only ThreadStarted sees it set.
 	Inherited bool
 	FromSlot  uint32
-	// Name, when not empty, is the thread's name as the tracer knows it
-	// (after execve: the program's, from the path it was exec'd by; a
-	// launched command's, which it took before it stopped); otherwise the
-	// consumer reads it from /proc. ThreadStarted sees it set for a
-	// launched command only.
+	// Name, when not empty, is the thread's name as the tracer knows it,
+	// and the thread leads its process (TID == PID): after execve, the
+	// program's, from the path it was exec'd by; a launched command's,
+	// which it took before it stopped. Otherwise the consumer reads names
+	// from /proc. ThreadStarted sees it set for a launched command only.
 	Name string
 }
 

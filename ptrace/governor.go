@@ -256,8 +256,8 @@ func (t *Tracer) govTick(now int64) {
 	}
 	// Long enough for this window's cost and, paid in advance, the next
 	// one's: a command that ends just after the next (longer) window has
-	// still kept to the budget. Before, the second window of a 45 ms dd
-	// came before its untraced share: 12% stopped against 5.
+	// still kept to the budget. Without it the second window of a 45 ms
+	// dd came before its untraced share: 12% stopped against 5.
 	//
 	// The first window's estimate is the least sure: it holds the
 	// command's own start-up, and no untraced phase came before it to

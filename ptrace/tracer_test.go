@@ -27,8 +27,9 @@ type recorder struct {
 	errs      map[string]int
 	durations map[string][]int64
 	live      int
-	// named counts the renames that came with a name; misnamed lists those
-	// whose name was not the one /proc shows.
+	// named counts the threads announced with a name (ThreadStarted or
+	// ThreadRenamed); misnamed lists those whose name was not the one
+	// /proc shows, or that do not lead their process.
 	named    int
 	misnamed []string
 }
