@@ -2,28 +2,28 @@ package ptrace
 
 import (
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// The tracer's two children, the doorbell (on amd64 a clone sharing our
-// memory instead, doorbell_amd64.go) and the launched command before its
-// execve, are forked without re-executing this binary: a Go binary's
-// start (runtime and package init, page faults, CPUID exits on a VM) cost
-// about 5 ms each, and the launched command waited for it. Between fork
-// and execve a child of a Go program may make raw system calls only — it
-// is a copy of one thread of a multi-threaded runtime — so the parent
-// prepares everything in a childPlan and the child runs forkChild's
-// nosplit, norace tail, as syscall.forkAndExecInChild does.
+// The tracer's two children, the doorbell and the launched command before
+// its execve, never re-execute this binary: a Go binary's start (runtime
+// and package init, page faults, CPUID exits on a VM) cost about 5 ms
+// each, and the launched command waited for it. Such a child may make raw
+// system calls only, so the parent prepares everything in a childPlan. On
+// amd64 both share our memory, running a few lines of assembly on stacks
+// of their own (doorbell_amd64.s, spawn_amd64.s); elsewhere they are
+// forked and run forkChild's nosplit, norace tail (fork_other.go), as
+// syscall.forkAndExecInChild does.
 
-// childPlan is what a forked child does. Every pointer is prepared by the
+// childPlan is what a child does. Every pointer is prepared by the
 // parent; the child only reads it.
 type childPlan struct {
 	doorbell bool
 
 	// Launch: take the command's name, stop until seized and continued,
-	// install the filter, restore the signal mask, execve.
+	// install the filter, execve. Every signal stays blocked: the tracer
+	// gives the command its mask back at the exec stop.
 	name       *byte
 	path       *byte
 	argv, envp **byte
@@ -32,99 +32,43 @@ type childPlan struct {
 	execErrs   []execErr       // written to stderr if execve fails, by errno
 	filterErr  []byte          // written to stderr if the filter is refused
 
-	// The doorbell's mask: all but SIGUSR1, its bell. (The launch child
-	// keeps every signal blocked, as forked, until execve.)
+	// The doorbell's mask: all but SIGUSR1, its bell.
 	childMask uint64
-	// The forking thread's own mask, restored in the parent after the
-	// fork and given to the command at execve.
+	// The spawning thread's own mask, restored in the parent after the
+	// fork, and in the command by the tracer at its exec stop.
 	oldMask uint64
+
+	// What spawn_amd64.go's child reads instead.
+	asm      launchRegs
+	errLines []execErrLine
+	stack    childStack
 }
+
+// launchRegs is what the assembly child reads, word by word (offsets from
+// go_asm.h).
+type launchRegs struct {
+	name, path, argv, envp  uintptr
+	filter, noNewPrivs      uintptr
+	filterErr, filterErrLen uintptr
+	errLines, nErrLines     uintptr
+}
+
+// execErrLine is an execErr as the assembly child reads it.
+type execErrLine struct {
+	errno, msg, len uintptr
+}
+
+// childStack is the launch child's stack. Its system calls from registers
+// need none; it is there for the kernel's sake.
+type childStack [64]uint64
 
 var allSignals = ^uint64(0)
 
 // sigsetSize is the kernel's sigset_t, 64 signals on every arch we build.
 const sigsetSize = 8
 
-// forkChild forks; the parent gets the child's PID, the child never
-// returns. Every signal is blocked across the fork, so the child never
-// runs a Go signal handler. Call with syscall.ForkLock held.
-//
-//go:norace
-//go:nosplit
-func forkChild(p *childPlan) (pid int, errno syscall.Errno) {
-	if _, _, e := syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&allSignals)), uintptr(unsafe.Pointer(&p.oldMask)), sigsetSize, 0, 0); e != 0 {
-		return 0, e
-	}
-	r, _, e := syscall.RawSyscall6(unix.SYS_CLONE, uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0)
-	if r != 0 || e != 0 {
-		syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&p.oldMask)), 0, sigsetSize, 0, 0)
-		return int(r), e
-	}
-
-	// The child.
-	if p.doorbell {
-		// Dies with the tracer thread; holds no descriptor of ours (a
-		// copy would keep closed connections open); sleeps until signalled,
-		// and every signal becomes a stop the tracer reports and swallows.
-		syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0, 0)
-		if _, _, e := syscall.RawSyscall(unix.SYS_CLOSE_RANGE, 0, uintptr(^uint32(0)), 0); e != 0 {
-			for fd := uintptr(0); fd < 1024; fd++ { // kernels before 5.9
-				syscall.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
-			}
-		}
-		syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&p.childMask)), 0, sigsetSize, 0, 0)
-		for {
-			syscall.RawSyscall6(unix.SYS_PPOLL, 0, 0, 0, 0, 0, 0)
-		}
-	}
-	// Die with the tracer thread even before it has seized us (once seized,
-	// EXITKILL does the same), never to be left stopped.
-	syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0, 0)
-	// Take the name execve will give us, so the execve call, counted when
-	// entered, is labelled with the command and not with us.
-	syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(unsafe.Pointer(p.name)), 0, 0, 0, 0)
-	// Wait, stopped, until the tracer has seized us; it then sends SIGCONT
-	// and follows us into the command.
-	self, _, _ := syscall.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
-	syscall.RawSyscall(unix.SYS_KILL, self, uintptr(unix.SIGSTOP), 0)
-	if p.filter != nil {
-		if p.noNewPrivs {
-			if _, _, e := syscall.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0); e != 0 {
-				childFail(p.filterErr)
-			}
-		}
-		if _, _, e := syscall.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(p.filter))); e != 0 {
-			childFail(p.filterErr)
-		}
-	}
-	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&p.oldMask)), 0, sigsetSize, 0, 0)
-	_, _, e = syscall.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(p.path)), uintptr(unsafe.Pointer(p.argv)), uintptr(unsafe.Pointer(p.envp)))
-	msg := p.execErrs[0].msg
-	for i := range p.execErrs {
-		if p.execErrs[i].errno == e {
-			msg = p.execErrs[i].msg
-		}
-	}
-	childFail(msg)
-	return 0, 0 // not reached
-}
-
 // execErr is the line a launch child writes when execve fails with errno.
 type execErr struct {
 	errno syscall.Errno
 	msg   []byte
-}
-
-// childFail ends a forked child like a shell that found a command but
-// cannot run it: status 126.
-//
-//go:norace
-//go:nosplit
-func childFail(msg []byte) {
-	if len(msg) > 0 {
-		syscall.RawSyscall(unix.SYS_WRITE, 2, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
-	}
-	for {
-		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 126, 0, 0)
-	}
 }

@@ -3,7 +3,6 @@ package ptrace
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -11,10 +10,10 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
 )
 
-// launch starts a command traced. The child (forked, see fork.go) takes
-// the command's name and stops itself; once seized with EXITKILL we
-// continue it, it installs the filter and execs the command, whose execve
-// is the first call counted.
+// launch starts a command traced. The child (see fork.go) takes the
+// command's name and stops itself; once seized with EXITKILL we continue
+// it, it installs the filter and execs the command, whose execve is the
+// first call counted; at the exec stop we give it our signal mask.
 func (t *Tracer) launch(path string, argv, env []string) error {
 	if t.launchPid != 0 {
 		return fmt.Errorf("a command is already launched")
@@ -27,10 +26,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 	if t.filtered {
 		opts |= unix.PTRACE_O_TRACESECCOMP
 	}
-	syscall.ForkLock.Lock()
-	pid, errno := forkChild(plan)
-	syscall.ForkLock.Unlock()
-	runtime.KeepAlive(plan)
+	pid, errno := spawnLaunch(plan)
 	if errno != 0 {
 		return fmt.Errorf("start %s: fork: %w", path, errno)
 	}
@@ -54,6 +50,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 	th.seccomp = t.filtered
 	th.proc.seccomp = t.filtered
 	t.launchPid = int32(pid)
+	t.launchPlan = plan // the child may share our memory until its execve
 	unix.Kill(pid, unix.SIGCONT)
 	return nil
 }

@@ -62,6 +62,10 @@ func detach(tid int32, sig int) error {
 	return ptraceRaw(unix.PTRACE_DETACH, tid, 0, uintptr(sig))
 }
 
+func setSigmask(tid int32, mask uint64) error {
+	return ptraceRaw(unix.PTRACE_SETSIGMASK, tid, sigsetSize, uintptr(unsafe.Pointer(&mask)))
+}
+
 func eventMsg(tid int32) (uint64, error) {
 	var msg uint64
 	err := ptraceRaw(unix.PTRACE_GETEVENTMSG, tid, 0, uintptr(unsafe.Pointer(&msg)))

@@ -95,6 +95,7 @@ type Tracer struct {
 	launchName   string // the launched command's name (commOfPath)
 	launchStatus unix.WaitStatus
 	launchDone   bool
+	launchPlan   *childPlan // until the launch child's execve: it may share our memory
 	detaching    bool
 	detachStart  time.Time
 	tid          int32 // the tracer thread
@@ -436,6 +437,14 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_EXEC:
 		th.counting, th.proc.counting = true, true // also when the filter hides execve itself
+		if p := t.launchPlan; p != nil && tid == t.launchPid {
+			// The command starts with the mask we had; its child blocked
+			// every signal until now.
+			if err := setSigmask(tid, p.oldMask); err != nil && err != unix.ESRCH {
+				t.log.Warn("cannot restore the launched command's signal mask", "err", err)
+			}
+			t.launchPlan = nil
+		}
 		t.execStop(th)
 		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_EXIT:
@@ -654,6 +663,7 @@ func (t *Tracer) threadGone(tid int32, ws unix.WaitStatus) {
 	if tid == t.launchPid {
 		t.launchStatus = ws
 		t.launchDone = true
+		t.launchPlan = nil
 	}
 	if th := t.threads[tid]; th != nil {
 		t.dropThread(th)

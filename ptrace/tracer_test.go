@@ -229,6 +229,61 @@ func TestLaunchNotExecutable(t *testing.T) {
 	}
 }
 
+// The launch child keeps every signal blocked until its execve (on amd64
+// it shares our memory, where no Go handler may run); the command must
+// still start with the signal state an untraced child of ours gets. dd
+// copies its own status: a shell would clear its mask itself.
+func TestLaunchedCommandStartsWithOurSignalMask(t *testing.T) {
+	testprog.RequireTracing(t)
+	dd, err := exec.LookPath("dd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	argv := func(out string) []string {
+		return []string{"dd", "if=/proc/self/status", "of=" + out, "status=none"}
+	}
+	signalState := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "SigBlk:") || strings.HasPrefix(l, "SigIgn:") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) != 2 {
+			t.Fatalf("%s: no SigBlk/SigIgn in %q", path, b)
+		}
+		return strings.Join(lines, ", ")
+	}
+	untraced := filepath.Join(dir, "untraced")
+	if out, err := exec.Command(dd, argv(untraced)[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := signalState(untraced)
+	filter, err := syscalls.Parse("openat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range []*syscalls.Filter{nil, &filter} {
+		tr := ptrace.New(ptrace.Config{Consumer: newRecorder(), Filter: f})
+		if err := tr.Start(); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, strconv.Itoa(i))
+		if err := tr.Launch(dd, argv(out), os.Environ()); err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, tr)
+		if got := signalState(out); got != want {
+			t.Errorf("filter %v: launched command has %s; untraced %s", f != nil, got, want)
+		}
+	}
+}
+
 func TestAttachCountsExactlyAndDetachesCleanly(t *testing.T) {
 	prog := buildProg(t, "workload")
 	tr, rec := startTracer(t)
