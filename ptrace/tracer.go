@@ -673,6 +673,12 @@ func (t *Tracer) threadGone(tid int32, ws unix.WaitStatus) {
 // execStop handles PTRACE_EVENT_EXEC. A non-leader thread that execs takes
 // over the leader's TID; the old leader vanishes without an exit report.
 func (t *Tracer) execStop(th *thread) {
+	// Only a process with another thread we follow can have exec'd from
+	// a thread other than th; most have one, and skip the request.
+	if th.proc.threads == 1 {
+		t.renameAfterExec(th)
+		return
+	}
 	msg, err := eventMsg(th.tid)
 	if err == nil && int32(msg) != th.tid {
 		former := t.threads[int32(msg)]
@@ -692,6 +698,11 @@ func (t *Tracer) execStop(th *thread) {
 			}
 		}
 	}
+	t.renameAfterExec(th)
+}
+
+// renameAfterExec gives the thread that exec'd its new name.
+func (t *Tracer) renameAfterExec(th *thread) {
 	th.proc.commFDs = nil
 	renamed := Thread{TID: th.tid, PID: th.proc.pid}
 	if th.inSyscall && th.execName.ok && watched[archIndex(th.arch)].isExec(th.nr) {
