@@ -30,12 +30,20 @@ func (t *Tracer) startDoorbell() error {
 // doorbellMask: all signals blocked but SIGUSR1, the bell.
 var doorbellMask = allSignals &^ (1 << (unix.SIGUSR1 - 1))
 
-func (t *Tracer) stopDoorbell() {
+// killDoorbell kills the doorbell and returns its PID for reap.
+func (t *Tracer) killDoorbell() int32 {
 	pid := atomic.SwapInt32(&t.doorbell, 0)
+	if pid > 0 {
+		unix.Kill(int(pid), unix.SIGKILL)
+	}
+	return pid
+}
+
+// reap waits for a child of ours to die, if pid names one.
+func reap(pid int32) {
 	if pid <= 0 {
 		return
 	}
-	unix.Kill(int(pid), unix.SIGKILL)
 	var ws unix.WaitStatus
 	for {
 		if _, err := unix.Wait4(int(pid), &ws, unix.WALL, nil); err != unix.EINTR {

@@ -3,10 +3,7 @@ package ptrace
 import (
 	"os"
 	"strconv"
-	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Releasing every tracee at once: the tracer thread ends, and the kernel
@@ -39,17 +36,7 @@ func (t *Tracer) release() {
 	}
 	// The doorbell dies with this thread (Pdeathsig). Reaping it here
 	// would wait until it is scheduled to die; another thread reaps it.
-	if pid := atomic.SwapInt32(&t.doorbell, 0); pid > 0 {
-		unix.Kill(int(pid), unix.SIGKILL)
-		go func() {
-			var ws unix.WaitStatus
-			for {
-				if _, err := unix.Wait4(int(pid), &ws, unix.WALL, nil); err != unix.EINTR {
-					return
-				}
-			}
-		}()
-	}
+	go reap(t.killDoorbell())
 }
 
 // closeDone tells Done waiters that the tracer has stopped: after a

@@ -286,7 +286,7 @@ func (t *Tracer) run() {
 	t.started <- nil
 	t.loop()
 	t.Stats.Stops.Add(t.stops % stopTimingEvery)
-	t.stopDoorbell()
+	reap(t.killDoorbell())
 	t.mu.Lock()
 	t.exitCode = t.launchStatus
 	t.mu.Unlock()
