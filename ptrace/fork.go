@@ -12,7 +12,7 @@ import (
 // each, and the launched command waited for it. Such a child may make raw
 // system calls only, so the parent prepares everything in a childPlan. On
 // amd64 both share our memory, running a few lines of assembly on stacks
-// of their own (doorbell_amd64.s, spawn_amd64.s); elsewhere they are
+// of their own (clone_amd64.s); elsewhere they are
 // forked and run forkChild's nosplit, norace tail (fork_other.go), as
 // syscall.forkAndExecInChild does.
 
@@ -38,7 +38,7 @@ type childPlan struct {
 	// fork, and in the command by the tracer at its exec stop.
 	oldMask uint64
 
-	// What spawn_amd64.go's child reads instead.
+	// What clone_amd64.s's launch child reads instead.
 	asm      launchRegs
 	errLines []execErrLine
 	stack    childStack

@@ -9,6 +9,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// spawnDoorbell forks the doorbell; amd64 shares our memory
+// instead (clone_amd64.go).
+func spawnDoorbell(mask *uint64) (int, syscall.Errno) {
+	syscall.ForkLock.Lock()
+	defer syscall.ForkLock.Unlock()
+	return forkChild(&childPlan{doorbell: true, childMask: *mask})
+}
+
+// spawnLaunch forks the launch child; amd64 shares our memory
+// instead (clone_amd64.go).
+func spawnLaunch(p *childPlan) (int, syscall.Errno) {
+	syscall.ForkLock.Lock()
+	defer syscall.ForkLock.Unlock()
+	return forkChild(p)
+}
+
 // forkChild forks; the parent gets the child's PID, the child never
 // returns. Every signal is blocked across the fork, so the child never
 // runs a Go signal handler. Call with syscall.ForkLock held.

@@ -210,6 +210,21 @@ func TestLaunchNotExecutable(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("\x7fELF and nothing else"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	withAndWithoutFilter(t, func(filtered bool, tr *ptrace.Tracer) {
+		if err := tr.Launch(bad, []string{bad}, os.Environ()); err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, tr)
+		if ws := syscall.WaitStatus(tr.LaunchStatus()); !ws.Exited() || ws.ExitStatus() != 126 {
+			t.Errorf("filter %v: status %v, want exit 126", filtered, ws)
+		}
+	})
+}
+
+// withAndWithoutFilter runs check with a started tracer, first without a
+// seccomp filter, then with one that selects openat.
+func withAndWithoutFilter(t *testing.T, check func(filtered bool, tr *ptrace.Tracer)) {
+	t.Helper()
 	filter, err := syscalls.Parse("openat")
 	if err != nil {
 		t.Fatal(err)
@@ -219,13 +234,7 @@ func TestLaunchNotExecutable(t *testing.T) {
 		if err := tr.Start(); err != nil {
 			t.Fatal(err)
 		}
-		if err := tr.Launch(bad, []string{bad}, os.Environ()); err != nil {
-			t.Fatal(err)
-		}
-		waitDone(t, tr)
-		if ws := syscall.WaitStatus(tr.LaunchStatus()); !ws.Exited() || ws.ExitStatus() != 126 {
-			t.Errorf("filter %v: status %v, want exit 126", f != nil, ws)
-		}
+		check(f != nil, tr)
 	}
 }
 
@@ -264,24 +273,16 @@ func TestLaunchedCommandStartsWithOurSignalMask(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	want := signalState(untraced)
-	filter, err := syscalls.Parse("openat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range []*syscalls.Filter{nil, &filter} {
-		tr := ptrace.New(ptrace.Config{Consumer: newRecorder(), Filter: f})
-		if err := tr.Start(); err != nil {
-			t.Fatal(err)
-		}
-		out := filepath.Join(dir, strconv.Itoa(i))
+	withAndWithoutFilter(t, func(filtered bool, tr *ptrace.Tracer) {
+		out := filepath.Join(dir, "filtered-"+strconv.FormatBool(filtered))
 		if err := tr.Launch(dd, argv(out), os.Environ()); err != nil {
 			t.Fatal(err)
 		}
 		waitDone(t, tr)
 		if got := signalState(out); got != want {
-			t.Errorf("filter %v: launched command has %s; untraced %s", f != nil, got, want)
+			t.Errorf("filter %v: launched command has %s; untraced %s", filtered, got, want)
 		}
-	}
+	})
 }
 
 func TestAttachCountsExactlyAndDetachesCleanly(t *testing.T) {

@@ -1,15 +1,16 @@
 #include "textflag.h"
 #include "go_asm.h"
 
-// func launchChild(flags uintptr, stack uintptr, regs *launchRegs) (pid int, errno uintptr)
+// func cloneChild(flags uintptr, stack uintptr, doorbellMask *uint64, launch *launchRegs) (pid int, errno uintptr)
 //
-// The child runs on stack, in our memory: it only makes system calls,
-// from registers, and never returns. It does what fork.go's forkChild
-// does for a launch, but leaves every signal blocked.
-TEXT ·launchChild(SB),NOSPLIT|NOFRAME,$0-40
+// The tracer's children on amd64 (fork.go). The child runs on stack, in
+// our memory: it only makes system calls, from registers, and never
+// returns. With launch nil it is the doorbell, else the launch child.
+TEXT ·cloneChild(SB),NOSPLIT|NOFRAME,$0-48
 	MOVQ	flags+0(FP), DI
 	MOVQ	stack+8(FP), SI
-	MOVQ	regs+16(FP), R12
+	MOVQ	doorbellMask+16(FP), R12
+	MOVQ	launch+24(FP), R13
 	XORQ	DX, DX
 	XORQ	R10, R10
 	XORQ	R8, R8
@@ -19,22 +20,36 @@ TEXT ·launchChild(SB),NOSPLIT|NOFRAME,$0-40
 	JEQ	child
 	CMPQ	AX, $0xfffffffffffff001
 	JLS	ok
-	MOVQ	$-1, pid+24(FP)
+	MOVQ	$-1, pid+32(FP)
 	NEGQ	AX
-	MOVQ	AX, errno+32(FP)
+	MOVQ	AX, errno+40(FP)
 	RET
 ok:
-	MOVQ	AX, pid+24(FP)
-	MOVQ	$0, errno+32(FP)
+	MOVQ	AX, pid+32(FP)
+	MOVQ	$0, errno+40(FP)
 	RET
 
 child:
 	// prctl(PR_SET_PDEATHSIG, SIGKILL): die with the tracer thread, even
-	// before it has seized us (then EXITKILL does the same).
+	// before it has seized us (a seized launch child also has EXITKILL).
 	MOVQ	$1, DI
 	MOVQ	$9, SI
 	MOVQ	$157, AX // SYS_prctl
 	SYSCALL
+	TESTQ	R13, R13
+	JNE	launch
+wait:
+	// The doorbell: rt_sigsuspend(mask, 8), sleeping with only the bell
+	// deliverable; the tracer swallows it at the signal-delivery-stop, so
+	// no handler runs.
+	MOVQ	R12, DI
+	MOVQ	$8, SI
+	MOVQ	$130, AX // SYS_rt_sigsuspend
+	SYSCALL
+	JMP	wait
+
+launch:
+	MOVQ	R13, R12
 	// prctl(PR_SET_NAME, name): the name execve will give us, so the
 	// execve call, counted when entered, is the command's.
 	MOVQ	$15, DI
