@@ -33,13 +33,7 @@ func TestExecNamesTheProgramAsTheKernelDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := `cd "$1" && ./` + long + ` && "$1/` + utf8 + `" && "$1/script.sh" && "$1/` + deep + `deep" && { /nonexistent/program 2>/dev/null; exec /bin/true; }`
-	if err := tr.Launch("/bin/sh", []string{"sh", "-c", script, "sh", dir}, os.Environ()); err != nil {
-		t.Fatal(err)
-	}
-	waitDone(t, tr)
-	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 0 {
-		t.Fatalf("status %v, want exit 0", ws)
-	}
+	launchToSuccess(t, tr, "/bin/sh", []string{"sh", "-c", script, "sh", dir})
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, m := range rec.misnamed {

@@ -34,8 +34,8 @@ type childPlan struct {
 
 	// The doorbell's mask: all but SIGUSR1, its bell.
 	childMask uint64
-	// The spawning thread's own mask, restored in the parent after the
-	// fork, and in the command by the tracer at its exec stop.
+	// The spawning thread's own mask, restored in the parent once the
+	// child exists, and in the command by the tracer at its exec stop.
 	oldMask uint64
 
 	// What clone_amd64.s's launch child reads instead.

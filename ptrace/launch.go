@@ -28,7 +28,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 	}
 	pid, errno := spawnLaunch(plan)
 	if errno != 0 {
-		return fmt.Errorf("start %s: fork: %w", path, errno)
+		return fmt.Errorf("start %s: %w", path, errno)
 	}
 	var ws unix.WaitStatus
 	for {
@@ -56,7 +56,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 }
 
 // launchPlan prepares, in the parent, everything the launch child needs
-// between fork and execve.
+// between its start and its execve.
 func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls.Filter) (*childPlan, error) {
 	p := &childPlan{name: commOfPath(path)}
 	var err error

@@ -127,6 +127,19 @@ func waitDone(t *testing.T, tr *ptrace.Tracer) {
 	}
 }
 
+// launchToSuccess launches path traced, waits for the tracer to finish,
+// and fails the test unless the command exited 0.
+func launchToSuccess(t *testing.T, tr *ptrace.Tracer, path string, argv []string) {
+	t.Helper()
+	if err := tr.Launch(path, argv, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Fatalf("%s: status %v, want exit 0", path, ws)
+	}
+}
+
 // The workload's counted calls, exactly, per thread name.
 func checkWorkload(t *testing.T, rec *recorder, proc string, threads, getppids, enoents, sleeps, sleepMs, forkGetppids int) {
 	t.Helper()
@@ -164,13 +177,7 @@ func checkWorkload(t *testing.T, rec *recorder, proc string, threads, getppids, 
 func TestLaunchCountsExactly(t *testing.T) {
 	prog := buildProg(t, "workload")
 	tr, rec := startTracer(t)
-	if err := tr.Launch(prog, []string{prog, "-g", "1000", "-e", "7", "-s", "3", "-m", "5", "-f", "50"}, os.Environ()); err != nil {
-		t.Fatal(err)
-	}
-	waitDone(t, tr)
-	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 0 {
-		t.Fatalf("workload status %v, want exit 0", ws)
-	}
+	launchToSuccess(t, tr, prog, []string{prog, "-g", "1000", "-e", "7", "-s", "3", "-m", "5", "-f", "50"})
 	checkWorkload(t, rec, "workload", 4, 1000, 7, 3, 5, 50)
 	if got := rec.count("workload/workload execve"); got != 1 {
 		t.Errorf("execve of the launched command: %d, want 1 (the helper's own calls must not count)", got)
@@ -430,13 +437,7 @@ func startFilteredTracer(t *testing.T, expr string) (*ptrace.Tracer, *recorder) 
 func TestSeccompFilterCountsOnlySelectedAndSkipsTheRest(t *testing.T) {
 	prog := buildProg(t, "workload")
 	tr, rec := startFilteredTracer(t, "getppid,openat")
-	if err := tr.Launch(prog, []string{prog, "-g", "1000", "-e", "7", "-s", "3", "-m", "1", "-f", "50"}, os.Environ()); err != nil {
-		t.Fatal(err)
-	}
-	waitDone(t, tr)
-	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 0 {
-		t.Fatalf("status %v", ws)
-	}
+	launchToSuccess(t, tr, prog, []string{prog, "-g", "1000", "-e", "7", "-s", "3", "-m", "1", "-f", "50"})
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for i := 0; i < 4; i++ {
