@@ -331,6 +331,11 @@ func (t *Tracer) loop() {
 			}
 			t.yield.maybe(start)
 		}
+		// A busy tracer takes requests between stops: waiting for the
+		// doorbell would wait for it to be scheduled, behind the tracees.
+		if len(t.reqs) != 0 {
+			t.serveRequests()
+		}
 	}
 }
 
