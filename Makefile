@@ -21,8 +21,10 @@ unit:
 deploy-tests:
 	cd deploy && $(GO) test -count=1 ./...
 
+# The tests too: vet type-checks them for arm64.
 cross:
 	GOARCH=arm64 $(GO) build ./...
+	GOARCH=arm64 $(GO) vet ./...
 
 # As released: without cgo the exporter can drop capabilities in every thread.
 build:

@@ -25,9 +25,9 @@ func traceTotals(t *testing.T, argv []string) (calls, errs map[string]int) {
 	// The launched command inherits fds 0-2 of the exporter; point stdout
 	// at /dev/null for the run, as strace's run gets.
 	saved, _ := syscall.Dup(1)
-	syscall.Dup2(int(devnull.Fd()), 1)
+	syscall.Dup3(int(devnull.Fd()), 1, 0)
 	err := tr.Launch(argv[0], argv, os.Environ())
-	syscall.Dup2(saved, 1)
+	syscall.Dup3(saved, 1, 0)
 	syscall.Close(saved)
 	if err != nil {
 		t.Fatal(err)
