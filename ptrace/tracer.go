@@ -318,8 +318,9 @@ func (t *Tracer) loop() {
 		if t.drain {
 			n = t.drainPending(n)
 		}
+		var start int64
 		for i := 0; i < n; i++ {
-			start := monoNow()
+			start = monoNow()
 			t.handle(t.batch[i].tid, t.batch[i].ws, start)
 			t.stops++
 			if t.stops%stopTimingEvery == 0 {
@@ -329,12 +330,12 @@ func (t *Tracer) loop() {
 			if t.gov.enabled() {
 				t.govTick(start)
 			}
-			t.yield.maybe(start)
 		}
-		// A busy tracer takes requests between stops: waiting for the
-		// doorbell would wait for it to be scheduled, behind the tracees.
-		if len(t.reqs) != 0 {
+		if t.yield.due(start) {
+			// A busy tracer takes requests here too: the doorbell is heard
+			// only once it has been scheduled, behind the tracees.
 			t.serveRequests()
+			runtime.Gosched()
 		}
 	}
 }

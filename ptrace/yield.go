@@ -1,9 +1,6 @@
 package ptrace
 
-import (
-	"runtime"
-	"time"
-)
+import "time"
 
 // yieldEvery keeps the Go scheduler from fighting the tracer goroutine.
 //
@@ -28,11 +25,13 @@ const yieldEvery = 5 * time.Millisecond
 // yielder remembers when the tracer goroutine last yielded.
 type yielder struct{ last int64 }
 
-// maybe yields if yieldEvery has passed since the last yield; now is the
-// monotonic time the tracer read for the stop anyway.
-func (y *yielder) maybe(now int64) {
-	if now-y.last >= int64(yieldEvery) {
-		y.last = now
-		runtime.Gosched()
+// due says whether yieldEvery has passed since the last yield, and if so
+// counts the caller's yield from now, the monotonic time the tracer read
+// for its last stop anyway.
+func (y *yielder) due(now int64) bool {
+	if now-y.last < int64(yieldEvery) {
+		return false
 	}
+	y.last = now
+	return true
 }
