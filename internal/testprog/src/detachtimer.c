@@ -29,20 +29,10 @@ static long long now_ns(void) {
   return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* tracer_of returns the TracerPid in a status file, -1 if unreadable. */
-static int tracer_of(const char *status) {
-  char buf[4096];
-  int fd = open(status, O_RDONLY);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = 0;
-  char *p = strstr(buf, "TracerPid:");
-  return p ? atoi(p + 10) : -1;
-}
+/* given_up says whether 10 s have passed since start. */
+static int given_up(long long start) { return now_ns() - start > 10000000000LL; }
 
-/* still_traced counts the threads of pid that name a tracer. */
+/* still_traced counts the threads listed in task_dir that name a tracer. */
 static int still_traced(const char *task_dir, int *threads) {
   DIR *d = opendir(task_dir);
   if (!d) return 0; /* gone: nothing is traced */
@@ -51,7 +41,7 @@ static int still_traced(const char *task_dir, int *threads) {
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.') continue;
-    char path[256];
+    char path[384];
     snprintf(path, sizeof path, "%s/%s/status", task_dir, e->d_name);
     int tracer = tracer_of(path);
     if (tracer < 0) continue; /* gone */
@@ -81,10 +71,10 @@ int main(int argc, char **argv) {
   int threads = 0, left;
   /* Reading every thread's status takes milliseconds of CPU with 200
    * threads: look at one until it is free. */
-  while (tracer_of(main_status) > 0 && now_ns() - start < 10000000000LL)
+  while (tracer_of(main_status) > 0 && !given_up(start))
     nanosleep(&tick, NULL);
   while ((left = still_traced(task_dir, &threads)) > 0) {
-    if (now_ns() - start > 10000000000LL) {
+    if (given_up(start)) {
       printf("traced %d\n", left);
       return 0;
     }

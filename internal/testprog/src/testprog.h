@@ -1,4 +1,5 @@
-/* Shared by the test programs: waiting until a tracer has attached. */
+/* Shared by the test programs: who traces a thread, and waiting until a
+ * tracer has attached. */
 #ifndef TESTPROG_H
 #define TESTPROG_H
 
@@ -7,18 +8,22 @@
 #include <string.h>
 #include <unistd.h>
 
-/* traced says whether /proc/self/status names a tracer. */
-static int traced(void) {
+/* tracer_of returns the TracerPid in a /proc status file, -1 if it
+ * cannot be read (the thread is gone). */
+static int tracer_of(const char *status) {
   char buf[4096];
-  int fd = open("/proc/self/status", O_RDONLY);
-  if (fd < 0) return 0;
+  int fd = open(status, O_RDONLY);
+  if (fd < 0) return -1;
   ssize_t n = read(fd, buf, sizeof buf - 1);
   close(fd);
-  if (n <= 0) return 0;
+  if (n <= 0) return -1;
   buf[n] = 0;
   char *p = strstr(buf, "TracerPid:");
-  return p && atoi(p + 10) != 0;
+  return p ? atoi(p + 10) : -1;
 }
+
+/* traced says whether /proc/self/status names a tracer. */
+static int traced(void) { return tracer_of("/proc/self/status") > 0; }
 
 /* wait_until_traced polls every millisecond until a tracer is attached. */
 static void wait_until_traced(void) {
