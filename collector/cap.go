@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // The cardinality cap (--metrics.max-series). A series here is one label
@@ -75,7 +75,7 @@ type setCap struct {
 // newStats makes the record of a syscall the set has not made before; past
 // the cap it hands out the set's syscall="other" record instead, which
 // callers store in the same place, so later calls find it at once.
-func (c *Collector) newStats(s *labelSet, arch, nr uint32) *syscallStats {
+func (c *Collector) newStats(s *labelSet, arch syscalls.Arch, nr uint32) *syscallStats {
 	if c.series.take(s.cap.folded) {
 		s.cap.series.Add(1)
 		return &syscallStats{arch: arch, nr: nr}

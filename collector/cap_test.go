@@ -8,12 +8,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/sys/unix"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // byTID makes thread tid of this process: with --label.thread=tid every
 // TID is a label set of its own, the unbounded case the cap is for.
-func byTID(tid int32) ptrace.Thread { return ptrace.Thread{TID: tid, PID: int32(os.Getpid())} }
+func byTID(tid int32) *backend.Thread {
+	return &backend.Thread{TID: tid, PID: int32(os.Getpid()), Process: "app", Name: "worker"}
+}
 
 const (
 	capNrRead    = 0
@@ -81,7 +84,7 @@ func TestMaxSeriesFoldsIntoOtherAndLosesNoCall(t *testing.T) {
 	}
 
 	// Folded calls take the same path as any other: no allocation.
-	s := ptrace.Syscall{Slot: early, Arch: unix.AUDIT_ARCH_X86_64, Nr: 201, Entry: 1, Exit: 2}
+	s := backend.Call{Slot: early, Arch: syscalls.X86_64, Nr: 201, Entry: 1, Exit: 2}
 	if allocs := testing.AllocsPerRun(1000, func() { feed(c, &s) }); allocs != 0 {
 		t.Errorf("a folded call allocates %v times", allocs)
 	}

@@ -4,6 +4,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/syscall-exporter/syscall_exporter/backend"
 )
 
 // Describe sends the descriptors of every traced-data metric.
@@ -46,12 +48,12 @@ func (m *histogramMetric) Write(out *dto.Metric) error {
 		SampleCount:   proto.Uint64(h.Count),
 		SampleSum:     proto.Float64(float64(h.SumNs) * 1e-9),
 		Schema:        proto.Int32(nativeSchema),
-		ZeroThreshold: proto.Float64(nativeZeroThreshold),
+		ZeroThreshold: proto.Float64(backend.NativeZeroThreshold),
 		ZeroCount:     proto.Uint64(0),
 	}
 	var cumulative uint64
-	hist.Bucket = make([]*dto.Bucket, len(classicBoundsNs))
-	for i, ub := range classicBoundsNs {
+	hist.Bucket = make([]*dto.Bucket, numClassic)
+	for i, ub := range backend.ClassicBoundsNs {
 		cumulative += h.Classic[i]
 		hist.Bucket[i] = &dto.Bucket{CumulativeCount: proto.Uint64(cumulative), UpperBound: proto.Float64(float64(ub) * 1e-9)}
 	}

@@ -1,29 +1,26 @@
-// Package collector turns the tracer's completed syscalls into Prometheus
-// metrics. The tracer thread writes running totals with atomics into
-// per-(label set, syscall) records resolved once; scrapes read them and
-// build const metrics, so neither waits for the other.
+// Package collector turns what a backend saw into Prometheus metrics: it
+// is the backend.Consumer. The backend's thread writes running totals with
+// atomics into per-(label set, syscall) records resolved once; scrapes
+// read them and build const metrics, so neither waits for the other.
 package collector
 
 import (
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/syscall-exporter/syscall_exporter/internal/procfile"
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // ThreadLabel chooses what the thread label holds.
 type ThreadLabel string
 
 const (
-	ThreadByName ThreadLabel = "name" // /proc/PID/task/TID/comm: bounded, the default
+	ThreadByName ThreadLabel = "name" // the thread's name (comm): bounded, the default
 	ThreadByTID  ThreadLabel = "tid"  // one series per thread: unbounded, opt-in
 	ThreadNone   ThreadLabel = "none" // no thread label at all
 )
@@ -43,19 +40,19 @@ type Config struct {
 
 const namespace = "syscall"
 
-// Collector is both the tracer's Consumer and a prometheus.Collector.
+// Collector is both a backend's Consumer and a prometheus.Collector.
 type Collector struct {
 	cfg        Config
 	labelNames []string
 
 	callsDesc, errorsDesc, durationDesc *prometheus.Desc
 
-	// sets is indexed by slot. Only the tracer thread appends, under mu;
-	// the tracer reads it without mu, scrapes read a copy taken under mu.
+	// sets is indexed by slot. Only the backend's thread appends, under
+	// mu; it reads it without mu, scrapes read a copy taken under mu.
 	mu    sync.Mutex
 	sets  []*labelSet
-	byKey map[string]uint32
-	free  []uint32 // slots of expired label sets, for reuse
+	byKey map[string]backend.Slot
+	free  []backend.Slot // slots of expired label sets, for reuse
 	// series is the budget of --metrics.max-series.
 	series seriesCap
 
@@ -64,7 +61,7 @@ type Collector struct {
 
 var (
 	_ prometheus.Collector = (*Collector)(nil)
-	_ ptrace.Consumer      = (*Collector)(nil)
+	_ backend.Consumer     = (*Collector)(nil)
 )
 
 // New returns an empty collector.
@@ -90,7 +87,7 @@ func New(cfg Config) *Collector {
 			"System calls that returned an error, by errno name. Restarted calls (ERESTARTSYS and kin) are not errors.", withErrno, nil),
 		durationDesc: prometheus.NewDesc(namespace+"_duration_seconds",
 			"Time from syscall entry to exit, including at least one ptrace round trip.", withSyscall, nil),
-		byKey:  make(map[string]uint32),
+		byKey:  make(map[string]backend.Slot),
 		series: seriesCap{max: int64(max(cfg.MaxSeries, 0))},
 	}
 }
@@ -102,7 +99,7 @@ type labelSet struct {
 	// byArch[i] is allocated on the first call of arch i; its entries on
 	// the first call of each syscall. Numbers past the array are rare
 	// (x32, garbage) and go to overflow under overflowMu.
-	byArch     [numArchSlots]atomic.Pointer[syscallArray]
+	byArch     [syscalls.NumIndexes]atomic.Pointer[syscallArray]
 	overflowMu sync.Mutex
 	overflow   map[archNr]*syscallStats
 	threads    atomic.Int32 // live threads using this set
@@ -119,17 +116,18 @@ func (s *labelSet) release() {
 	}
 }
 
-type archNr struct{ arch, nr uint32 }
+type archNr struct {
+	arch syscalls.Arch
+	nr   uint32
+}
 
-const (
-	arraySize    = 512
-	numArchSlots = 3
-)
+const arraySize = 512
 
 type syscallArray [arraySize]atomic.Pointer[syscallStats]
 
 type syscallStats struct {
-	arch, nr uint32
+	arch     syscalls.Arch
+	nr       uint32
 	calls    atomic.Uint64
 	errnos   atomic.Pointer[errnoCounts]
 	duration histogram
@@ -143,23 +141,13 @@ type errnoCounts [maxErrno + 1]atomic.Uint64
 
 const maxErrno = 4095
 
-func archSlot(arch uint32) int {
-	switch arch {
-	case syscalls.Native():
-		return 0
-	case auditArchI386:
-		return 1
-	}
-	return 2
-}
-
-func (s *labelSet) stats(c *Collector, arch, nr uint32) *syscallStats {
+func (s *labelSet) stats(c *Collector, arch syscalls.Arch, nr uint32) *syscallStats {
 	if nr < arraySize {
-		slot := archSlot(arch)
-		arr := s.byArch[slot].Load()
+		i := arch.Index()
+		arr := s.byArch[i].Load()
 		if arr == nil {
 			arr = new(syscallArray)
-			s.byArch[slot].Store(arr)
+			s.byArch[i].Store(arr)
 		}
 		st := arr[nr].Load()
 		if st == nil {
@@ -181,23 +169,16 @@ func (s *labelSet) stats(c *Collector, arch, nr uint32) *syscallStats {
 	return st
 }
 
-// Syscall records how an entered call ended: its errno, its latency, and
-// whether it becomes a span. It runs on the tracer thread for every
+// SyscallExited records how an entered call ended: its errno, its latency,
+// and whether it becomes a span. It runs on the backend's thread for every
 // syscall: no locks, no allocation once the syscall has been seen.
-func (c *Collector) Syscall(s *ptrace.Syscall) {
+func (c *Collector) SyscallExited(s *backend.Call) {
 	st := c.sets[s.Slot].stats(c, s.Arch, s.Nr)
 	if s.Errno != 0 {
 		if syscalls.IsRestart(s.Errno) {
 			return // restarted by the kernel: not an error, no latency
 		}
-		errs := st.errnos.Load()
-		if errs == nil {
-			errs = new(errnoCounts)
-			st.errnos.Store(errs)
-		}
-		if s.Errno <= maxErrno {
-			errs[s.Errno].Add(1)
-		}
+		st.countErrno(s.Errno, 1)
 	}
 	if s.Exit != 0 {
 		st.duration.observe(s.Exit - s.Entry)
@@ -209,29 +190,63 @@ func (c *Collector) Syscall(s *ptrace.Syscall) {
 
 // SyscallEntered counts a call: at entry, so one blocked for hours counts
 // already, as in the kernel's own sys_enter count.
-func (c *Collector) SyscallEntered(s *ptrace.Syscall) {
+func (c *Collector) SyscallEntered(s *backend.Call) {
 	c.sets[s.Slot].stats(c, s.Arch, s.Nr).calls.Add(1)
+}
+
+// Add adds what an aggregating backend read of one thread's syscall.
+func (c *Collector) Add(slot backend.Slot, arch syscalls.Arch, nr uint32, d *backend.Delta) {
+	st := c.sets[slot].stats(c, arch, nr)
+	st.calls.Add(d.Calls)
+	for _, e := range d.Errors {
+		if !syscalls.IsRestart(e.Errno) {
+			st.countErrno(e.Errno, e.Count)
+		}
+	}
+	for _, b := range d.Latency {
+		st.duration.add(b.Bucket, b.Count)
+	}
+	st.duration.sumNs.Add(d.SumNs)
+}
+
+// SpanCandidate offers a call an aggregating backend selected; Add counted
+// it.
+func (c *Collector) SpanCandidate(s *backend.Call) {
+	if c.spans != nil {
+		c.spans.consider(c, s, c.sets[s.Slot].stats(c, s.Arch, s.Nr))
+	}
+}
+
+func (st *syscallStats) countErrno(errno uint16, n uint64) {
+	errs := st.errnos.Load()
+	if errs == nil {
+		errs = new(errnoCounts)
+		st.errnos.Store(errs)
+	}
+	if errno <= maxErrno {
+		errs[errno].Add(n)
+	}
 }
 
 // ThreadStarted resolves the thread's label set once; every later call
 // of the thread finds it by slot.
-func (c *Collector) ThreadStarted(t ptrace.Thread) uint32 {
+func (c *Collector) ThreadStarted(t *backend.Thread) backend.Slot {
 	return c.slotFor(c.labelValues(t))
 }
 
-// ThreadRenamed moves a thread to the label set of its new name.
-func (c *Collector) ThreadRenamed(t ptrace.Thread, old uint32) uint32 {
+// ThreadRenamed moves a thread to the label set of its new names.
+func (c *Collector) ThreadRenamed(t *backend.Thread, old backend.Slot) backend.Slot {
 	slot := c.slotFor(c.labelValues(t))
 	c.sets[old].release()
 	return slot
 }
 
 // ThreadExited forgets the thread; its counts stay for the retention.
-func (c *Collector) ThreadExited(t ptrace.Thread, slot uint32) {
+func (c *Collector) ThreadExited(_ *backend.Thread, slot backend.Slot) {
 	c.sets[slot].release()
 }
 
-func (c *Collector) slotFor(values []string) uint32 {
+func (c *Collector) slotFor(values []string) backend.Slot {
 	key := joinKey(values)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -247,7 +262,7 @@ func (c *Collector) slotFor(values []string) uint32 {
 			c.free = c.free[:n-1]
 			c.sets[slot] = set
 		} else {
-			slot = uint32(len(c.sets))
+			slot = backend.Slot(len(c.sets))
 			c.sets = append(c.sets, set)
 		}
 		c.byKey[key] = slot
@@ -274,7 +289,7 @@ func (c *Collector) expire(now time.Time) {
 			delete(c.byKey, set.key)
 			c.released(set)
 			c.sets[i] = nil
-			c.free = append(c.free, uint32(i))
+			c.free = append(c.free, backend.Slot(i))
 		}
 	}
 }
@@ -292,94 +307,19 @@ func joinKey(values []string) string {
 	return string(b)
 }
 
-func (c *Collector) labelValues(t ptrace.Thread) []string {
-	if t.Inherited {
-		if values, ok := c.inheritedValues(t); ok {
-			return values
-		}
-	}
-	pid := strconv.Itoa(int(t.PID))
-	process := validName(t.Name) // named by the tracer: a leader, no /proc read
-	if t.Name == "" {
-		process = readComm("/proc/" + pid + "/comm")
-	}
-	values := []string{process}
+// labelValues are a thread's label values: the names its backend gave,
+// as the thread and pid labels are configured.
+func (c *Collector) labelValues(t *backend.Thread) []string {
+	values := make([]string, 1, len(c.labelNames))
+	values[0] = t.Process
 	switch c.cfg.ThreadLabel {
 	case ThreadByName:
-		if t.TID == t.PID {
-			// The process's name is its main thread's.
-			values = append(values, process)
-			break
-		}
-		values = append(values, readComm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm"))
-	case ThreadByTID:
-		values = append(values, strconv.Itoa(int(t.TID)))
-	}
-	if c.cfg.PIDLabel {
-		values = append(values, pid)
-	}
-	return values
-}
-
-// inheritedValues makes a new thread's label values from those of the
-// thread that made it, whose name it has: reading comm files for each
-// fork of a traced shell was a tenth of the tracer's time (perf). It
-// cannot when they do not show that name: folded into "other", or a new
-// process whose creator's thread name is not a label.
-func (c *Collector) inheritedValues(t ptrace.Thread) ([]string, bool) {
-	c.mu.Lock()
-	var from []string
-	if int(t.FromSlot) < len(c.sets) && c.sets[t.FromSlot] != nil {
-		from = c.sets[t.FromSlot].values
-	}
-	c.mu.Unlock()
-	if len(from) == 0 || slices.Contains(from, otherValue) {
-		return nil, false
-	}
-	process := from[0]
-	if t.TID == t.PID {
-		if c.cfg.ThreadLabel != ThreadByName {
-			return nil, false
-		}
-		process = from[1] // a new process is named after the thread that forked
-	}
-	values := []string{process}
-	switch c.cfg.ThreadLabel {
-	case ThreadByName:
-		values = append(values, from[1])
+		values = append(values, t.Name)
 	case ThreadByTID:
 		values = append(values, strconv.Itoa(int(t.TID)))
 	}
 	if c.cfg.PIDLabel {
 		values = append(values, strconv.Itoa(int(t.PID)))
 	}
-	return values, true
-}
-
-// readComm reads a comm file: up to 15 bytes of any value but NUL,
-// newline-terminated. A thread gone already reads as "unknown".
-func readComm(path string) string {
-	var buf [64]byte
-	b, err := procfile.Read(path, buf[:])
-	if err != nil {
-		return "unknown"
-	}
-	return parseComm(b)
-}
-
-func parseComm(b []byte) string {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	return validName(string(b))
-}
-
-// validName makes a thread name a label value. The kernel cuts a name at
-// 15 bytes, which can split a UTF-8 character; an invalid label value
-// would fail the whole scrape.
-func validName(name string) string {
-	if name == "" {
-		return "unknown"
-	}
-	return strings.ToValidUTF8(name, "\uFFFD")
+	return values
 }

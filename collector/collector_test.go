@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -9,16 +8,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/sys/unix"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
-// self is a thread that exists, so its names can be read from /proc.
-func self() ptrace.Thread {
-	return ptrace.Thread{TID: int32(unix.Gettid()), PID: int32(os.Getpid())}
-}
-
-func call(c *Collector, slot uint32, nr uint32, errno uint16, ns int64) {
-	s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns}
+func call(c *Collector, slot backend.Slot, nr uint32, errno uint16, ns int64) {
+	s := backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns}
 	feed(c, &s)
 }
 
@@ -31,7 +26,7 @@ func TestCountsErrorsAndLatency(t *testing.T) {
 	call(c, slot, 257, uint16(unix.ENOENT), 3000)
 	call(c, slot, 257, 512, 9000) // ERESTARTSYS: a call, not an error, no latency
 	// exit_group never returns: handed over with Exit 0.
-	feed(c, &ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: 231})
+	feed(c, &backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: 231})
 
 	if n := testutil.CollectAndCount(c, "syscall_calls_total"); n != 2 {
 		t.Errorf("%d call series, want 2", n)
@@ -75,7 +70,7 @@ func TestHistogramBuckets(t *testing.T) {
 		t.Errorf("native holds %d, count %d; want 5", total, s.Count)
 	}
 	// Native bucket k holds (2^((k-1)/8), 2^(k/8)] seconds: 5 ms → k = ceil(8·log2(0.005)) = -61.
-	if k := nativeKey(5_000_000); k != -61 {
+	if k := backend.NativeKey(5_000_000); k != -61 {
 		t.Errorf("nativeKey(5ms) = %d, want -61", k)
 	}
 	if q := s.Quantile(0.5); q < 1e-6 || q > 1.2e-6 {

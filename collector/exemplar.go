@@ -13,7 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/backend"
 )
 
 // Exemplar is a call of a series that became a span: scrapes attach it to
@@ -30,7 +30,7 @@ type Exemplar struct {
 type Exemplars struct {
 	// Duration holds one exemplar per classic bucket (the last is +Inf),
 	// as client_golang keeps them; zero entries have none.
-	Duration [len(classicBoundsNs) + 1]Exemplar
+	Duration [numClassic + 1]Exemplar
 	Errors   []Exemplar // one per errno, the latest
 }
 
@@ -44,7 +44,7 @@ func (e *Exemplar) labels() prometheus.Labels {
 // seriesExemplars is allocated for a series when its first call becomes a
 // span; after that, recording an exemplar allocates nothing.
 type seriesExemplars struct {
-	duration [len(classicBoundsNs) + 1]exemplarSlot
+	duration [numClassic + 1]exemplarSlot
 	errors   [errnoExemplarSlots]exemplarSlot
 }
 
@@ -60,7 +60,7 @@ type exemplarSlot struct {
 	trace     [2]atomic.Uint64
 	span      atomic.Uint64
 	valueBits atomic.Uint64
-	mono      atomic.Int64 // ptrace monotonic ns of the exit stop
+	mono      atomic.Int64 // backend.Now of the call's exit
 	errno     atomic.Uint32
 }
 
@@ -95,7 +95,7 @@ func (s *exemplarSlot) load() (Exemplar, bool) {
 		mono := s.mono.Load()
 		e.Errno = uint16(s.errno.Load())
 		if s.seq.Load() == seq {
-			e.Time = ptrace.WallTime(mono)
+			e.Time = backend.WallTime(mono)
 			return e, true
 		}
 	}
@@ -113,21 +113,11 @@ func (st *syscallStats) recordExemplar(r *SpanRecord) {
 	call := &r.Call
 	if call.Exit != 0 {
 		ns := call.Exit - call.Entry
-		ex.duration[classicBucket(ns)].store(r, float64(ns)*1e-9, 0)
+		ex.duration[backend.ClassicIndex(ns)].store(r, float64(ns)*1e-9, 0)
 	}
 	if call.Errno != 0 {
 		ex.errnoSlot(call.Errno).store(r, 1, call.Errno)
 	}
-}
-
-// classicBucket is the index of the classic bucket ns falls in, as
-// histogram.observe counts it; len(classicBoundsNs) is +Inf.
-func classicBucket(ns int64) int {
-	i := 0
-	for i < len(classicBoundsNs) && ns > classicBoundsNs[i] {
-		i++
-	}
-	return i
 }
 
 // errnoSlot finds errno's slot, else a free one, else the oldest. Only the

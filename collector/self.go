@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/backend"
 )
 
 const selfNamespace = "syscall_exporter"
@@ -29,20 +29,50 @@ var (
 		"Fraction of the targets' time that is traced; counters are raw observations, so true rates are rate()/this.", nil, nil)
 )
 
-// SelfCollector exposes the tracer's own health. It belongs in a registry
+// Health is what every backend says of itself.
+type Health interface {
+	Stats() *backend.Stats
+}
+
+// StopCounter is a backend that stops its targets (ptrace): how many stops
+// it handled, and the nanoseconds it spent on them.
+type StopCounter interface {
+	StopStats() (stops, nanos uint64)
+}
+
+// Governed is a backend that may trace only part of the time
+// (--max-overhead).
+type Governed interface {
+	// SamplingRatio is the fraction of the targets' time traced: 1 when
+	// everything is.
+	SamplingRatio() float64
+	// OverheadRatio is the estimated fraction of the targets' time spent
+	// stopped; NaN when not estimated.
+	OverheadRatio() float64
+}
+
+// DiscoveryStats is what discovery counts (nil without --match.*).
+type DiscoveryStats interface {
+	ScanCount() uint64
+	Failed() int64
+}
+
+// SelfCollector exposes the backend's own health. It belongs in a registry
 // of its own, beside the Go and process collectors.
 type SelfCollector struct {
-	stats     *ptrace.Stats
-	discovery *ptrace.Discovery // nil without --match.*
+	backend   Health
+	discovery DiscoveryStats
 }
 
 var _ prometheus.Collector = (*SelfCollector)(nil)
 
-// NewSelfCollector reads stats (and discovery's, if not nil) at scrape time.
-func NewSelfCollector(stats *ptrace.Stats, discovery *ptrace.Discovery) *SelfCollector {
-	return &SelfCollector{stats: stats, discovery: discovery}
+// NewSelfCollector reads b (and discovery's counts, if not nil) at scrape
+// time; the optional interfaces above add their metrics.
+func NewSelfCollector(b Health, discovery DiscoveryStats) *SelfCollector {
+	return &SelfCollector{backend: b, discovery: discovery}
 }
 
+// Describe sends every descriptor a backend may use.
 func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- traceesDesc
 	ch <- targetsDesc
@@ -54,23 +84,34 @@ func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- overheadDesc
 }
 
+// Collect reads the counters now.
 func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
-	ch <- prometheus.MustNewConstMetric(traceesDesc, prometheus.GaugeValue, float64(s.stats.Tracees.Load()))
-	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, float64(s.stats.Targets.Load()), "attached")
+	stats := s.backend.Stats()
+	ch <- prometheus.MustNewConstMetric(traceesDesc, prometheus.GaugeValue, float64(stats.Tracees.Load()))
+	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, float64(stats.Targets.Load()), "attached")
 	var failed, scans float64
 	if s.discovery != nil {
-		failed, scans = float64(s.discovery.Failed()), float64(s.discovery.Scans.Load())
+		failed, scans = float64(s.discovery.Failed()), float64(s.discovery.ScanCount())
 	}
 	// failed: matching processes alive now that could not be traced.
 	ch <- prometheus.MustNewConstMetric(targetsDesc, prometheus.GaugeValue, failed, "failed")
 	ch <- prometheus.MustNewConstMetric(scansDesc, prometheus.CounterValue, scans)
-	ch <- prometheus.MustNewConstMetric(samplingDesc, prometheus.GaugeValue, s.stats.SamplingRatio())
-	if o := s.stats.OverheadRatio(); !math.IsNaN(o) {
-		ch <- prometheus.MustNewConstMetric(overheadDesc, prometheus.GaugeValue, o)
+	for _, r := range backend.AttachReasons() {
+		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(stats.AttachErrors[r].Load()), r.String())
 	}
-	for _, r := range ptrace.AttachReasons() {
-		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(s.stats.AttachErrors[r].Load()), r.String())
+	// Recording rules divide by the sampling ratio: it is 1 where
+	// everything is traced.
+	sampling := 1.0
+	if g, ok := s.backend.(Governed); ok {
+		sampling = g.SamplingRatio()
+		if o := g.OverheadRatio(); !math.IsNaN(o) {
+			ch <- prometheus.MustNewConstMetric(overheadDesc, prometheus.GaugeValue, o)
+		}
 	}
-	ch <- prometheus.MustNewConstMetric(stopsDesc, prometheus.CounterValue, float64(s.stats.Stops.Load()))
-	ch <- prometheus.MustNewConstMetric(stopSecondsDesc, prometheus.CounterValue, float64(s.stats.StopNanos.Load())*1e-9)
+	ch <- prometheus.MustNewConstMetric(samplingDesc, prometheus.GaugeValue, sampling)
+	if sc, ok := s.backend.(StopCounter); ok {
+		stops, nanos := sc.StopStats()
+		ch <- prometheus.MustNewConstMetric(stopsDesc, prometheus.CounterValue, float64(stops))
+		ch <- prometheus.MustNewConstMetric(stopSecondsDesc, prometheus.CounterValue, float64(nanos)*1e-9)
+	}
 }

@@ -4,12 +4,8 @@ import (
 	"sort"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
-
-const auditArchI386 = unix.AUDIT_ARCH_I386
 
 // Series is the state of one (label set, syscall) at one moment. Scrapes,
 // the summary and the landing page all read these, so they always agree.
@@ -113,6 +109,6 @@ func (st *syscallStats) addTo(s *Series) {
 	}
 	var h HistogramSnapshot
 	st.duration.snapshot(&h)
-	s.Duration.add(&h)
+	s.Duration.Add(&h)
 	st.addExemplarsTo(s)
 }

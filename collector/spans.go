@@ -6,29 +6,28 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync/atomic"
 	"time"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/backend"
 )
 
-// SpanRecord is a call chosen to become a span. The tracer thread fills it
-// and a SpanSink copies it; the span is made later, elsewhere, with exactly
-// these IDs, which the call's metric observations already carry as
+// SpanRecord is a call chosen to become a span. The backend's thread fills
+// it and a SpanSink copies it; the span is made later, elsewhere, with
+// exactly these IDs, which the call's metric observations already carry as
 // exemplars.
 type SpanRecord struct {
 	TraceID [16]byte
 	SpanID  [8]byte
-	Call    ptrace.Syscall
-	// Process and Thread are the label values of the call's series: the
-	// comm of the thread-group leader, and the thread's name when the
-	// thread label holds names ("" otherwise).
-	Process, Thread string
+	// Call is the call; its Thread is nil, as the record leaves the
+	// backend's thread: Thread holds a copy of the names.
+	Call   backend.Call
+	Thread backend.Thread
 }
 
-// SpanSink takes records on the tracer thread. Offer must not block,
-// allocate or do I/O: it copies the record into a bounded queue, or returns
-// false when the queue is full.
+// SpanSink takes records on the backend's thread. Offer must not block,
+// allocate or do I/O: it copies the record into a bounded queue, or says
+// false when it does not take it (rate-limited, or the queue is full).
+// The sink counts the fate of every record it is offered.
 type SpanSink interface {
 	Offer(r *SpanRecord) bool
 }
@@ -36,14 +35,11 @@ type SpanSink interface {
 // SpanPolicy chooses which calls become spans. A failed call whose errno is
 // not ignored always qualifies, and so does a call slower than
 // SlowThreshold; any other call (including failures with an ignored errno)
-// with probability SampleRatio. What qualifies then passes a token bucket
-// shared by all calls.
+// with probability SampleRatio.
 type SpanPolicy struct {
 	IgnoreErrno   []uint16      // errnos that are normal flow (EAGAIN…)
 	SlowThreshold time.Duration // 0: no call counts as slow
 	SampleRatio   float64       // 0..1
-	MaxPerSecond  float64       // 0: no limit
-	Burst         int           // tokens the bucket holds; at least 1 with a limit
 }
 
 // Validate reports the first setting out of range.
@@ -52,11 +48,7 @@ func (p SpanPolicy) Validate() error {
 	case math.IsNaN(p.SampleRatio) || p.SampleRatio < 0 || p.SampleRatio > 1:
 		return fmt.Errorf("sample ratio %v: want a number from 0 to 1", p.SampleRatio)
 	case p.SlowThreshold < 0:
-		return fmt.Errorf("slow threshold %v: must not be negative", p.SlowThreshold)
-	case math.IsNaN(p.MaxPerSecond) || p.MaxPerSecond < 0:
-		return fmt.Errorf("max spans per second %v: must not be negative (0: no limit)", p.MaxPerSecond)
-	case p.MaxPerSecond > 0 && p.Burst < 1:
-		return fmt.Errorf("burst %d: must be at least 1 with a rate limit", p.Burst)
+		return fmt.Errorf("slow threshold %v: must not be negative (0: none by duration)", p.SlowThreshold)
 	}
 	for _, e := range p.IgnoreErrno {
 		if e == 0 || e > maxErrno {
@@ -66,56 +58,27 @@ func (p SpanPolicy) Validate() error {
 	return nil
 }
 
-// DropReason says why a call that qualified for a span has none.
-type DropReason int
-
-const (
-	DropRateLimited  DropReason = iota // the token bucket was empty
-	DropQueueFull                      // the sink's queue was full
-	DropExportFailed                   // the receiver did not take it
-	numDropReasons
-)
-
-var dropReasonNames = [numDropReasons]string{"rate_limited", "queue_full", "export_failed"}
-
-func (r DropReason) String() string { return dropReasonNames[r] }
-
-// DropReasons lists every reason, for exposing zeros.
-func DropReasons() []DropReason {
-	return []DropReason{DropRateLimited, DropQueueFull, DropExportFailed}
-}
-
-// SpanStats counts the fate of every call that qualified for a span:
-// exported plus the sum of Dropped equals the qualified calls once the
-// queues are empty. The collector counts the first two drop reasons, the
-// sink's exporter the rest.
-type SpanStats struct {
-	Exported atomic.Uint64
-	Dropped  [numDropReasons]atomic.Uint64
-}
-
-// spanner holds the sampling state; only the tracer thread touches it.
+// spanner holds the sampling state; only the backend's thread touches it.
 type spanner struct {
 	sink        SpanSink
-	stats       *SpanStats
 	ignore      errnoSet
 	slowNs      int64  // calls longer than this qualify; MaxInt64 when off
 	sampleBelow uint64 // a random uint64 below this qualifies; 0 when off
 	sampleAll   bool
-	bucket      tokenBucket
 	rec         SpanRecord // reused: Offer copies it
 }
 
 // SetSpanSink makes the calls that p selects into records for sink, and
-// stores their IDs as exemplars. Call it before tracing starts.
-func (c *Collector) SetSpanSink(sink SpanSink, p SpanPolicy, stats *SpanStats) error {
+// stores the IDs of those it takes as exemplars. Call it before tracing
+// starts.
+func (c *Collector) SetSpanSink(sink SpanSink, p SpanPolicy) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if sink == nil || stats == nil {
-		return errors.New("span sink and stats are required")
+	if sink == nil {
+		return errors.New("span sink is required")
 	}
-	sp := &spanner{sink: sink, stats: stats, slowNs: math.MaxInt64}
+	sp := &spanner{sink: sink, slowNs: math.MaxInt64}
 	for _, e := range p.IgnoreErrno {
 		sp.ignore.add(e)
 	}
@@ -128,16 +91,13 @@ func (c *Collector) SetSpanSink(sink SpanSink, p SpanPolicy, stats *SpanStats) e
 	case p.SampleRatio > 0:
 		sp.sampleBelow = uint64(p.SampleRatio * (1 << 64))
 	}
-	if p.MaxPerSecond > 0 {
-		sp.bucket = newTokenBucket(p.MaxPerSecond, p.Burst)
-	}
 	c.spans = sp
 	return nil
 }
 
 // qualifies is the test every call takes: a few integer compares, and a
 // random number only when a sample ratio is set.
-func (sp *spanner) qualifies(s *ptrace.Syscall) bool {
+func (sp *spanner) qualifies(s *backend.Call) bool {
 	if s.Errno != 0 && !sp.ignore.has(s.Errno) {
 		return true
 	}
@@ -147,29 +107,17 @@ func (sp *spanner) qualifies(s *ptrace.Syscall) bool {
 	return sp.sampleAll || (sp.sampleBelow != 0 && rand.Uint64() < sp.sampleBelow)
 }
 
-// consider runs on the tracer thread after the call was counted.
-func (sp *spanner) consider(c *Collector, s *ptrace.Syscall, st *syscallStats) {
+// consider runs on the backend's thread after the call was counted.
+func (sp *spanner) consider(c *Collector, s *backend.Call, st *syscallStats) {
 	if !sp.qualifies(s) {
-		return
-	}
-	now := s.Exit
-	if now == 0 {
-		now = s.Entry
-	}
-	if !sp.bucket.allow(now) {
-		sp.stats.Dropped[DropRateLimited].Add(1)
 		return
 	}
 	r := &sp.rec
 	r.TraceID, r.SpanID = newSpanIDs()
 	r.Call = *s
-	values := c.sets[s.Slot].values
-	r.Process, r.Thread = values[0], ""
-	if c.cfg.ThreadLabel == ThreadByName {
-		r.Thread = values[1]
-	}
+	r.Call.Thread = nil
+	r.Thread = *s.Thread
 	if !sp.sink.Offer(r) {
-		sp.stats.Dropped[DropQueueFull].Add(1)
 		return
 	}
 	st.recordExemplar(r)
@@ -195,38 +143,4 @@ func (s *errnoSet) add(e uint16) { s[e/64] |= 1 << (e % 64) }
 
 func (s *errnoSet) has(e uint16) bool {
 	return e <= maxErrno && s[e/64]&(1<<(e%64)) != 0
-}
-
-// tokenBucket is a generic cell rate algorithm on the calls' own monotonic
-// timestamps, so it reads no clock: it admits one call per interval on
-// average and up to burst at once. interval 0 admits everything.
-type tokenBucket struct {
-	interval  int64 // ns per token
-	tolerance int64 // how far ahead of now the next due time may run
-	due       int64 // when the bucket will be as full as it was at start
-}
-
-func newTokenBucket(perSecond float64, burst int) tokenBucket {
-	interval := int64(1e9 / perSecond)
-	if interval <= 0 {
-		return tokenBucket{}
-	}
-	return tokenBucket{interval: interval, tolerance: int64(burst-1) * interval}
-}
-
-// allow takes a token at monotonic time now (ns) if there is one. Over any
-// span of d ns it admits at most burst + d/interval calls.
-func (b *tokenBucket) allow(now int64) bool {
-	if b.interval == 0 {
-		return true
-	}
-	due := b.due
-	if due < now {
-		due = now
-	}
-	if due-now > b.tolerance {
-		return false
-	}
-	b.due = due + b.interval
-	return true
 }

@@ -18,7 +18,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"golang.org/x/sys/unix"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // queueSink is a bounded queue like the exporter's, kept in memory.
@@ -59,20 +60,19 @@ var defaultPolicy = SpanPolicy{
 	SlowThreshold: 10 * time.Millisecond,
 }
 
-func spanCollector(t testing.TB, p SpanPolicy, queue int) (*Collector, *queueSink, *SpanStats, uint32) {
+func spanCollector(t testing.TB, p SpanPolicy, queue int) (*Collector, *queueSink, backend.Slot) {
 	t.Helper()
 	c := New(Config{})
 	sink := newQueueSink(queue)
-	stats := new(SpanStats)
-	if err := c.SetSpanSink(sink, p, stats); err != nil {
+	if err := c.SetSpanSink(sink, p); err != nil {
 		t.Fatal(err)
 	}
-	return c, sink, stats, c.ThreadStarted(self())
+	return c, sink, c.ThreadStarted(self())
 }
 
 // at makes a call that exits at exit (monotonic ns) after taking ns.
-func at(c *Collector, slot, nr uint32, errno uint16, exit, ns int64) {
-	s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nr, Errno: errno, Entry: exit - ns, Exit: exit}
+func at(c *Collector, slot backend.Slot, nr uint32, errno uint16, exit, ns int64) {
+	s := backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: nr, Errno: errno, Entry: exit - ns, Exit: exit}
 	if errno != 0 {
 		s.Ret = -int64(errno)
 	}
@@ -80,16 +80,16 @@ func at(c *Collector, slot, nr uint32, errno uint16, exit, ns int64) {
 }
 
 func TestWhichCallsBecomeSpans(t *testing.T) {
-	c, sink, stats, slot := spanCollector(t, defaultPolicy, 100)
+	c, sink, slot := spanCollector(t, defaultPolicy, 100)
 	ms := int64(time.Millisecond)
-	at(c, slot, sysOpenat, uint16(unix.ENOENT), 1e9, 20_000)                                // failed: span
-	at(c, slot, sysRead, uint16(unix.EAGAIN), 2e9, 20_000)                                  // normal-flow errno, fast: none
-	at(c, slot, sysRead, uint16(unix.EAGAIN), 3e9, 11*ms)                                   // normal-flow errno but slow: span
-	at(c, slot, sysNanosleep, 0, 4e9, 10*ms)                                                // exactly the threshold: none
-	at(c, slot, sysNanosleep, 0, 5e9, 10*ms+1)                                              // slower: span
-	at(c, slot, sysGetppid, 0, 6e9, 5_000)                                                  // fast success at ratio 0: none
-	at(c, slot, sysGetppid, 512, 7e9, 20*ms)                                                // ERESTARTSYS: restarted, not a call that ended
-	feed(c, &ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: 231, Entry: 8e9}) // exit_group: never returns, no span at ratio 0
+	at(c, slot, sysOpenat, uint16(unix.ENOENT), 1e9, 20_000)                       // failed: span
+	at(c, slot, sysRead, uint16(unix.EAGAIN), 2e9, 20_000)                         // normal-flow errno, fast: none
+	at(c, slot, sysRead, uint16(unix.EAGAIN), 3e9, 11*ms)                          // normal-flow errno but slow: span
+	at(c, slot, sysNanosleep, 0, 4e9, 10*ms)                                       // exactly the threshold: none
+	at(c, slot, sysNanosleep, 0, 5e9, 10*ms+1)                                     // slower: span
+	at(c, slot, sysGetppid, 0, 6e9, 5_000)                                         // fast success at ratio 0: none
+	at(c, slot, sysGetppid, 512, 7e9, 20*ms)                                       // ERESTARTSYS: restarted, not a call that ended
+	feed(c, &backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: 231, Entry: 8e9}) // exit_group: never returns, no span at ratio 0
 
 	got := sink.drain()
 	var names []string
@@ -104,15 +104,12 @@ func TestWhichCallsBecomeSpans(t *testing.T) {
 		if r.TraceID == ([16]byte{}) || r.SpanID == ([8]byte{}) {
 			t.Errorf("%s: invalid IDs %x %x", describe(r), r.TraceID, r.SpanID)
 		}
-		if r.Process == "" || r.Thread == "" {
-			t.Errorf("%s: process %q thread %q", describe(r), r.Process, r.Thread)
+		if r.Thread.Process != "app" || r.Thread.Name != "app" || r.Call.Thread != nil {
+			t.Errorf("%s: process %q thread %q, call's thread %p", describe(r), r.Thread.Process, r.Thread.Name, r.Call.Thread)
 		}
 	}
 	if got[0].TraceID == got[1].TraceID {
 		t.Error("two spans share a trace ID")
-	}
-	if n := stats.Dropped[DropRateLimited].Load() + stats.Dropped[DropQueueFull].Load(); n != 0 {
-		t.Errorf("%d dropped without a limit", n)
 	}
 }
 
@@ -120,7 +117,7 @@ func TestSampleRatio(t *testing.T) {
 	for _, ratio := range []float64{0, 0.25, 1} {
 		p := defaultPolicy
 		p.SampleRatio = ratio
-		c, sink, _, slot := spanCollector(t, p, 1)
+		c, sink, slot := spanCollector(t, p, 1)
 		const n = 100_000
 		sampled := 0
 		for i := range n {
@@ -135,64 +132,23 @@ func TestSampleRatio(t *testing.T) {
 	}
 }
 
-func TestTokenBucketAdmitsRatePlusBurst(t *testing.T) {
-	b := newTokenBucket(50, 5) // one token per 20 ms
-	admitted := 0
-	for now := int64(0); now < 1e9; now += 1e6 { // a call every ms for 1 s
-		if b.allow(now) {
-			admitted++
-		}
-	}
-	// 5 at once, then one per 20 ms: at 20, 40, …, 980 ms.
-	if admitted != 5+49 {
-		t.Errorf("admitted %d, want 54", admitted)
-	}
-	b = newTokenBucket(50, 5)
-	for range 5 {
-		if !b.allow(0) {
-			t.Fatal("burst not admitted at once")
-		}
-	}
-	if b.allow(0) || b.allow(19_999_999) || !b.allow(20_000_000) || b.allow(20_000_000) {
-		t.Error("past the burst, want exactly one call per 20 ms")
-	}
-	if !b.allow(10e9) {
-		t.Error("an idle bucket refills")
-	}
-	unlimited := newTokenBucket(0, 0)
-	for range 1000 {
-		if !unlimited.allow(0) {
-			t.Fatal("no limit, yet refused")
-		}
-	}
-}
-
-func TestDropsAreCountedExactly(t *testing.T) {
-	p := defaultPolicy
-	p.MaxPerSecond, p.Burst = 10, 3
-	c, sink, stats, slot := spanCollector(t, p, 2)
-	const failures = 200
-	for i := range failures { // 200 failures in 200 ms: 3 tokens, and 1 more at 100 ms
+// Only a call the sink took gets an exemplar: not the later ones a full
+// queue turned away.
+func TestOnlyTakenSpansGetExemplars(t *testing.T) {
+	c, sink, slot := spanCollector(t, defaultPolicy, 2)
+	for i := range 10 {
 		at(c, slot, sysOpenat, uint16(unix.ENOENT), 1e9+int64(i)*1e6, 1000)
 	}
 	queued := sink.drain()
-	offered := uint64(len(queued))
-	rateLimited, queueFull := stats.Dropped[DropRateLimited].Load(), stats.Dropped[DropQueueFull].Load()
-	if offered != 2 || queueFull != 2 || rateLimited != failures-4 {
-		t.Errorf("queued %d, queue_full %d, rate_limited %d; want 2, 2, %d", offered, queueFull, rateLimited, failures-4)
+	if len(queued) != 2 {
+		t.Fatalf("queued %d, want 2", len(queued))
 	}
-	if offered+queueFull+rateLimited != failures {
-		t.Errorf("%d + %d + %d != %d failures", offered, queueFull, rateLimited, failures)
-	}
-	// Only a call that has a span gets an exemplar: the last one queued,
-	// not the later ones the full queue turned away.
-	wantExemplar(t, scrapeOpenMetrics(t, c), "syscall_errors_total", []string{`errno="ENOENT"`}, queued[len(queued)-1], 1)
+	wantExemplar(t, scrapeOpenMetrics(t, c), "syscall_errors_total", []string{`errno="ENOENT"`}, queued[1], 1)
 }
 
 func TestPolicyValidation(t *testing.T) {
 	for _, p := range []SpanPolicy{
-		{SampleRatio: -0.1}, {SampleRatio: 1.5}, {SlowThreshold: -1},
-		{MaxPerSecond: -1}, {MaxPerSecond: 10, Burst: 0}, {IgnoreErrno: []uint16{0}},
+		{SampleRatio: -0.1}, {SampleRatio: 1.5}, {SlowThreshold: -1}, {IgnoreErrno: []uint16{0}},
 	} {
 		if p.Validate() == nil {
 			t.Errorf("%+v accepted", p)
@@ -206,7 +162,7 @@ func TestPolicyValidation(t *testing.T) {
 // The exemplar of a span must be the span: same trace and span ID, on the
 // bucket its duration falls in and on its errno, in an OpenMetrics scrape.
 func TestExemplarsCarryTheSpanIDs(t *testing.T) {
-	c, sink, _, slot := spanCollector(t, defaultPolicy, 10)
+	c, sink, slot := spanCollector(t, defaultPolicy, 10)
 	ms := int64(time.Millisecond)
 	at(c, slot, sysOpenat, uint16(unix.ENOENT), 1e9, 30_000)  // 30 µs: bucket le=5e-05
 	at(c, slot, sysNanosleep, 0, 2e9, 20*ms)                  // bucket le=0.025
@@ -254,7 +210,7 @@ func TestExemplarsCarryTheSpanIDs(t *testing.T) {
 }
 
 func TestErrnoExemplarsKeepTheLatestPerErrno(t *testing.T) {
-	c, sink, _, slot := spanCollector(t, defaultPolicy, 100)
+	c, sink, slot := spanCollector(t, defaultPolicy, 100)
 	errnos := []unix.Errno{unix.ENOENT, unix.EACCES, unix.ENOTDIR, unix.ELOOP, unix.ENAMETOOLONG, unix.ENOENT}
 	for i, e := range errnos {
 		at(c, slot, sysOpenat, uint16(e), int64(i+1)*1e9, 1000)
@@ -273,11 +229,9 @@ func TestErrnoExemplarsKeepTheLatestPerErrno(t *testing.T) {
 }
 
 func TestNotSampledCallsDoNotAllocate(t *testing.T) {
-	p := defaultPolicy
-	p.MaxPerSecond, p.Burst = 100, 100
-	c, sink, _, slot := spanCollector(t, p, 1<<20)
-	fast := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysGetppid, Entry: 1, Exit: 2000}
-	ignored := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysRead, Errno: uint16(unix.EAGAIN), Ret: -11, Entry: 1, Exit: 2000}
+	c, sink, slot := spanCollector(t, defaultPolicy, 1<<20)
+	fast := backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: sysGetppid, Entry: 1, Exit: 2000}
+	ignored := backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: sysRead, Errno: uint16(unix.EAGAIN), Ret: -11, Entry: 1, Exit: 2000}
 	feed(c, &fast)
 	feed(c, &ignored)
 	if n := testing.AllocsPerRun(1000, func() { feed(c, &fast); feed(c, &ignored) }); n != 0 {
@@ -286,7 +240,7 @@ func TestNotSampledCallsDoNotAllocate(t *testing.T) {
 	// A span, once its series has exemplar storage, allocates nothing
 	// either: IDs come from the runtime's generator, the record is copied
 	// into the queue, the exemplar written in place.
-	failed := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysOpenat, Errno: uint16(unix.ENOENT), Ret: -2, Entry: 1}
+	failed := backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: sysOpenat, Errno: uint16(unix.ENOENT), Ret: -2, Entry: 1}
 	var now int64 = 1e9
 	next := func() { now += 1e9; failed.Exit = now; feed(c, &failed) }
 	next()
@@ -299,8 +253,8 @@ func TestNotSampledCallsDoNotAllocate(t *testing.T) {
 }
 
 func BenchmarkSyscallSpans(b *testing.B) {
-	fast := func(slot uint32) ptrace.Syscall {
-		return ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysGetppid, Entry: 1, Exit: 2000}
+	fast := func(slot backend.Slot) backend.Call {
+		return backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: sysGetppid, Entry: 1, Exit: 2000}
 	}
 	b.Run("spans=off", func(b *testing.B) {
 		c := New(Config{})
@@ -311,7 +265,7 @@ func BenchmarkSyscallSpans(b *testing.B) {
 		}
 	})
 	b.Run("spans=on/not-sampled", func(b *testing.B) {
-		c, _, _, slot := spanCollector(b, defaultPolicy, 1)
+		c, _, slot := spanCollector(b, defaultPolicy, 1)
 		s := fast(slot)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -319,8 +273,8 @@ func BenchmarkSyscallSpans(b *testing.B) {
 		}
 	})
 	b.Run("spans=on/sampled", func(b *testing.B) {
-		c, sink, _, slot := spanCollector(b, defaultPolicy, 1024)
-		s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: sysOpenat, Errno: uint16(unix.ENOENT), Ret: -2, Entry: 1, Exit: 2000}
+		c, sink, slot := spanCollector(b, defaultPolicy, 1024)
+		s := backend.Call{Slot: slot, Arch: syscalls.X86_64, Nr: sysOpenat, Errno: uint16(unix.ENOENT), Ret: -2, Entry: 1, Exit: 2000}
 		b.ReportAllocs()
 		for b.Loop() {
 			feed(c, &s)

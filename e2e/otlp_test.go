@@ -655,9 +655,10 @@ func TestOTLPBadSettingsSayWhich(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"--spans.sample-ratio=2"}, "--spans.sample-ratio=2: want a number from 0 to 1"},
+		{[]string{"--spans.sample-ratio=2"}, "--spans.*: sample ratio 2: want a number from 0 to 1"},
 		{[]string{"--spans.ignore-errno=ENOSUCH"}, `--spans.ignore-errno: unknown errno "ENOSUCH"`},
-		{[]string{"--spans.max-per-second=-1"}, "--spans.max-per-second=-1"},
+		{[]string{"--spans.max-per-second=-1"}, "--spans.*: max spans per second -1: must not be negative"},
+		{[]string{"--spans.burst=0"}, "--spans.*: burst 0: must be at least 1 with a rate limit"},
 		{[]string{"--otlp.endpoint=localhost:4318"}, "--otlp.endpoint=localhost:4318: want an http or https URL"},
 		{[]string{"--otlp.endpoint=http://127.0.0.1:1", "--otlp.protocol=http/json"}, "--otlp.protocol=http/json: want http/protobuf or grpc"},
 		{[]string{"--otlp.headers=nokey"}, "--otlp.headers"},

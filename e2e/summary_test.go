@@ -14,8 +14,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/syscall-exporter/syscall_exporter/collector"
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
+	"github.com/syscall-exporter/syscall_exporter/summary"
 )
 
 // runExporter runs the exporter to completion in launch mode, with the
@@ -38,7 +38,7 @@ func runExporter(t *testing.T, args ...string) string {
 
 func compileSummarySchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(collector.SummarySchema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(summary.Schema))
 	if err != nil {
 		t.Fatal(err)
 	}

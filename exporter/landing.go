@@ -12,16 +12,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/summary"
 )
 
 // LandingConfig is what the landing page shows.
 type LandingConfig struct {
 	Collector *collector.Collector
-	// Targets lists what is traced (ptrace.Tracer.Targets); nil shows
+	// Targets lists what is traced (backend.Backend.Targets); nil shows
 	// nothing traced.
-	Targets       func(maxProcs, maxThreads int) ([]ptrace.Target, int)
+	Targets       func(maxProcs, maxThreads int) ([]backend.Target, int)
 	TelemetryPath string
 	Version       string
 	Logger        *slog.Logger
@@ -81,14 +82,14 @@ type landingView struct {
 	Targets            []targetView
 	MoreProcesses      int
 
-	Rows     []collector.SummaryRow
-	Total    collector.SummaryRow
+	Rows     []summary.Row
+	Total    summary.Row
 	AllRows  int
 	MoreRows bool
 }
 
 type targetView struct {
-	ptrace.Target
+	backend.Target
 	How  string
 	Rows int // table rows the process spans
 }
@@ -151,7 +152,7 @@ func (p *landingPage) view() *landingView {
 
 	if p.cfg.Collector != nil {
 		c := p.cfg.Collector
-		sum := collector.Summarize(c.Snapshot(), c.LabelNames(), collector.SummaryBySyscall)
+		sum := summary.Of(c.Snapshot(), c.LabelNames(), summary.BySyscall)
 		if len(sum.Groups) == 1 {
 			g := sum.Groups[0]
 			v.AllRows = len(g.Rows)
@@ -188,7 +189,7 @@ func formatLatency(s float64) string {
 }
 
 // formatErrnos names the most frequent errnos of a row, at most three.
-func formatErrnos(r collector.SummaryRow) string {
+func formatErrnos(r summary.Row) string {
 	errs := append([]collector.ErrnoCount(nil), r.Errnos...)
 	if len(errs) == 0 {
 		return ""

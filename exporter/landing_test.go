@@ -14,8 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sys/unix"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // fed is a real collector that has seen an exactly known set of calls
@@ -23,12 +24,13 @@ import (
 func fed(t *testing.T) *collector.Collector {
 	t.Helper()
 	c := collector.New(collector.Config{})
-	slot := c.ThreadStarted(ptrace.Thread{TID: int32(unix.Gettid()), PID: int32(os.Getpid())})
+	th := &backend.Thread{TID: int32(unix.Gettid()), PID: int32(os.Getpid()), Process: "app", Name: "app"}
+	slot := c.ThreadStarted(th)
 	add := func(nr uint32, errno uint16, ns int64, n int) {
 		for i := 0; i < n; i++ {
-			s := ptrace.Syscall{Slot: slot, Arch: unix.AUDIT_ARCH_X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns}
+			s := backend.Call{Thread: th, Slot: slot, Arch: syscalls.X86_64, Nr: nr, Errno: errno, Entry: 1, Exit: 1 + ns}
 			c.SyscallEntered(&s)
-			c.Syscall(&s)
+			c.SyscallExited(&s)
 		}
 	}
 	add(110, 0, 50_000, 40)                // getppid: 2 ms in all, the top
@@ -110,16 +112,16 @@ func TestLandingPageListsTopRowsOnly(t *testing.T) {
 
 func TestLandingPageListsTargetsEscaped(t *testing.T) {
 	me := os.Getpid()
-	targets := []ptrace.Target{
-		{PID: 100, PPID: me, Name: "<b>launched</b>", Launched: true, Threads: []ptrace.TargetThread{
-			{TID: 100, Name: "main", State: "S (sleeping)", TracerPID: 7, TracedByUs: true},
-			{TID: 101, Name: `"quoted"&`, State: "R (running)"},
+	targets := []backend.Target{
+		{PID: 100, PPID: me, Name: "<b>launched</b>", Launched: true, Threads: []backend.TargetThread{
+			{TID: 100, Name: "main", State: "S (sleeping)", Attach: "traced"},
+			{TID: 101, Name: `"quoted"&`, State: "R (running)", Attach: "not traced"},
 		}, MoreThreads: 3},
-		{PID: 200, PPID: 100, Name: "child", Threads: []ptrace.TargetThread{{TID: 200, Name: "child", State: "t (tracing stop)", TracerPID: 7, TracedByUs: true}}},
-		{PID: 300, PPID: 1, Name: "other", Threads: []ptrace.TargetThread{{TID: 300, Name: "other", State: "S (sleeping)", TracerPID: 999}}},
+		{PID: 200, PPID: 100, Name: "child", Threads: []backend.TargetThread{{TID: 200, Name: "child", State: "t (tracing stop)", Attach: "traced"}}},
+		{PID: 300, PPID: 1, Name: "other", Threads: []backend.TargetThread{{TID: 300, Name: "other", State: "S (sleeping)", Attach: "traced by TID 999"}}},
 	}
 	var asked [2]int
-	h := NewLandingPage(LandingConfig{TelemetryPath: "/metrics", Targets: func(procs, threads int) ([]ptrace.Target, int) {
+	h := NewLandingPage(LandingConfig{TelemetryPath: "/metrics", Targets: func(procs, threads int) ([]backend.Target, int) {
 		asked = [2]int{procs, threads}
 		return targets, 4
 	}})

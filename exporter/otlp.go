@@ -34,10 +34,12 @@ type OTLPConfig struct {
 	Headers  map[string]string // replaces OTEL_EXPORTER_OTLP_[TRACES_]HEADERS
 
 	ServiceVersion string // service.version, unless OTEL_RESOURCE_ATTRIBUTES says otherwise
-	CommandArgs    bool   // add process.command_args: off by default, it can hold secrets
-	QueueSize      int    // records waiting for the span builder; 0: DefaultSpanQueueSize
+	// CommandArgs, if set, reads a process's arguments for
+	// process.command_args: off by default, they can hold secrets.
+	CommandArgs func(pid int32) []string
+	QueueSize   int       // records waiting for the span builder; 0: DefaultSpanQueueSize
+	RateLimit   RateLimit // spans made at most, over all calls
 
-	Stats  *collector.SpanStats // where exports and failed exports are counted
 	Logger *slog.Logger
 }
 
@@ -63,12 +65,15 @@ func (cfg *OTLPConfig) SpansEnabled() (on bool, why string) {
 	return false, "no OTLP endpoint is configured"
 }
 
-// Spans is the running span pipeline: a bounded queue the tracer thread
-// offers records to, a goroutine that makes them into spans, and the SDK's
-// batch processor and OTLP exporter behind it.
+// Spans is the running span pipeline: a token bucket and a bounded queue
+// the backend's thread offers records to, a goroutine that makes them into
+// spans, and the SDK's batch processor and OTLP exporter behind it. It
+// counts the fate of every record offered (SpanStats), and exposes the
+// counts as a prometheus.Collector.
 type Spans struct {
 	provider *sdktrace.TracerProvider
 	queue    *spanQueue
+	spanStatsCollector
 }
 
 // StartSpans builds the pipeline; it sends nothing until a span is made.
@@ -77,8 +82,8 @@ func StartSpans(ctx context.Context, cfg OTLPConfig) (*Spans, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Stats == nil {
-		return nil, errors.New("span stats are required")
+	if err := cfg.RateLimit.Validate(); err != nil {
+		return nil, err
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultSpanQueueSize
@@ -95,6 +100,7 @@ func StartSpans(ctx context.Context, cfg OTLPConfig) (*Spans, error) {
 	if err != nil {
 		return nil, err
 	}
+	stats := new(SpanStats)
 	otel.SetErrorHandler(&throttledErrors{logger: cfg.Logger})
 	provider := sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
@@ -104,13 +110,13 @@ func StartSpans(ctx context.Context, cfg OTLPConfig) (*Spans, error) {
 		sdktrace.WithIDGenerator(presetIDs{}),
 		// Blocking only holds up the span builder goroutine; the tracer
 		// thread sees a full queue of its own and counts the drop.
-		sdktrace.WithSpanProcessor(sdktrace.NewBatchSpanProcessor(&countingExporter{SpanExporter: exp, stats: cfg.Stats}, sdktrace.WithBlocking())),
+		sdktrace.WithSpanProcessor(sdktrace.NewBatchSpanProcessor(&countingExporter{SpanExporter: exp, stats: stats}, sdktrace.WithBlocking())),
 	)
 	tracer := provider.Tracer("github.com/syscall-exporter/syscall_exporter",
 		trace.WithInstrumentationVersion(cfg.ServiceVersion), trace.WithSchemaURL(semconv.SchemaURL))
-	q := newSpanQueue(tracer, cfg.QueueSize, cfg.CommandArgs)
+	q := newSpanQueue(tracer, cfg.QueueSize, cfg.RateLimit, stats, cfg.CommandArgs)
 	go q.run()
-	return &Spans{provider: provider, queue: q}, nil
+	return &Spans{provider: provider, queue: q, spanStatsCollector: spanStatsCollector{stats}}, nil
 }
 
 // Sink is what the collector offers records to.
@@ -232,17 +238,17 @@ func spanResource(ctx context.Context, serviceVersion string) (*resource.Resourc
 }
 
 // countingExporter counts every span the batch processor hands over as
-// exported or failed, which with the collector's counts makes exported +
-// dropped = qualified calls.
+// exported or failed, which with the queue's counts makes exported +
+// dropped = offered calls.
 type countingExporter struct {
 	sdktrace.SpanExporter
-	stats *collector.SpanStats
+	stats *SpanStats
 }
 
 func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	err := e.SpanExporter.ExportSpans(ctx, spans)
 	if err != nil {
-		e.stats.Dropped[collector.DropExportFailed].Add(uint64(len(spans)))
+		e.stats.Dropped[DropExportFailed].Add(uint64(len(spans)))
 		return err
 	}
 	e.stats.Exported.Add(uint64(len(spans)))

@@ -11,8 +11,6 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-
-	"github.com/syscall-exporter/syscall_exporter/collector"
 )
 
 func TestSpansEnabledByEndpointOnly(t *testing.T) {
@@ -81,7 +79,7 @@ func TestParseOTLPHeaders(t *testing.T) {
 // countingExporter is what makes exported + dropped exact: every span the
 // batch processor hands over is counted once, as exported or failed.
 func TestExportsAreCountedOnce(t *testing.T) {
-	stats := new(collector.SpanStats)
+	stats := new(SpanStats)
 	mem := tracetest.NewInMemoryExporter()
 	ok := &countingExporter{SpanExporter: mem, stats: stats}
 	spans := tracetest.SpanStubs{{Name: "a"}, {Name: "b"}, {Name: "c"}}.Snapshots()
@@ -92,7 +90,7 @@ func TestExportsAreCountedOnce(t *testing.T) {
 	if err := failing.ExportSpans(context.Background(), spans[:2]); err == nil {
 		t.Fatal("export to a failing exporter succeeded")
 	}
-	if e, f := stats.Exported.Load(), stats.Dropped[collector.DropExportFailed].Load(); e != 3 || f != 2 {
+	if e, f := stats.Exported.Load(), stats.Dropped[DropExportFailed].Load(); e != 3 || f != 2 {
 		t.Errorf("exported %d, export_failed %d; want 3, 2", e, f)
 	}
 }

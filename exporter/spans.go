@@ -1,22 +1,19 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"math/rand/v2"
-	"os"
 	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
-	"golang.org/x/sys/unix"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // The span attributes OpenTelemetry has no convention for live under the
@@ -29,32 +26,48 @@ const (
 	AttrArch          = attribute.Key("syscall_exporter.syscall.arch")
 )
 
-// spanQueue is the collector's SpanSink: a bounded channel of records that
-// one goroutine makes into spans, each a root span of its own trace.
+// spanQueue is the collector's SpanSink: a token bucket, then a bounded
+// channel of records that one goroutine makes into spans, each a root span
+// of its own trace.
 type spanQueue struct {
+	bucket      tokenBucket // only the backend's thread, in Offer
 	records     chan collector.SpanRecord
+	stats       *SpanStats
 	tracer      trace.Tracer
-	commandArgs bool
+	commandArgs func(pid int32) []string
 	stop, done  chan struct{}
 }
 
-func newSpanQueue(tracer trace.Tracer, size int, commandArgs bool) *spanQueue {
-	return &spanQueue{
+func newSpanQueue(tracer trace.Tracer, size int, limit RateLimit, stats *SpanStats, commandArgs func(int32) []string) *spanQueue {
+	q := &spanQueue{
 		records:     make(chan collector.SpanRecord, size),
+		stats:       stats,
 		tracer:      tracer,
 		commandArgs: commandArgs,
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 	}
+	if limit.MaxPerSecond > 0 {
+		q.bucket = newTokenBucket(limit.MaxPerSecond, limit.Burst)
+	}
+	return q
 }
 
-// Offer copies the record into the queue, or returns false at once when
-// the queue is full: the tracer thread never waits for the exporter.
+var _ collector.SpanSink = (*spanQueue)(nil)
+
+// Offer takes a token and copies the record into the queue, or counts why
+// not and returns false at once: the backend's thread never waits for the
+// exporter. The bucket runs on the calls' own clock.
 func (q *spanQueue) Offer(r *collector.SpanRecord) bool {
+	if !q.bucket.allow(max(r.Call.Exit, r.Call.Entry)) {
+		q.stats.Dropped[DropRateLimited].Add(1)
+		return false
+	}
 	select {
 	case q.records <- *r:
 		return true
 	default:
+		q.stats.Dropped[DropQueueFull].Add(1)
 		return false
 	}
 }
@@ -95,10 +108,10 @@ func (q *spanQueue) close(ctx context.Context) error {
 func (q *spanQueue) emit(r *collector.SpanRecord) {
 	c := &r.Call
 	name := syscalls.Name(c.Arch, c.Nr)
-	start := ptrace.WallTime(c.Entry)
+	start := backend.WallTime(c.Entry)
 	end := start
 	if c.Exit != 0 {
-		end = ptrace.WallTime(c.Exit)
+		end = backend.WallTime(c.Exit)
 	}
 	ctx := context.WithValue(context.Background(), presetIDsKey{}, r)
 	_, span := q.tracer.Start(ctx, name,
@@ -124,10 +137,11 @@ func (q *spanQueue) attributes(r *collector.SpanRecord, name string) []attribute
 		AttrSyscallName.String(name),
 		AttrSyscallNumber.Int64(int64(c.Nr)),
 		AttrArgs.StringSlice(args),
-		AttrArch.String(archName(c.Arch)),
-		semconv.ThreadID(int(c.TID)),
-		semconv.ProcessPID(int(c.PID)),
-		semconv.ProcessExecutableName(r.Process),
+		AttrArch.String(c.Arch.String()),
+		semconv.ThreadID(int(r.Thread.TID)),
+		semconv.ThreadName(r.Thread.Name),
+		semconv.ProcessPID(int(r.Thread.PID)),
+		semconv.ProcessExecutableName(r.Thread.Process),
 	)
 	if c.Exit != 0 {
 		attrs = append(attrs, AttrReturnValue.Int64(c.Ret))
@@ -135,55 +149,12 @@ func (q *spanQueue) attributes(r *collector.SpanRecord, name string) []attribute
 	if c.Errno != 0 {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(syscalls.ErrnoName(c.Errno)))
 	}
-	thread := r.Thread
-	if thread == "" {
-		// The thread label does not hold names: read it now, if the
-		// thread is still there.
-		thread = readComm("/proc/" + strconv.Itoa(int(c.PID)) + "/task/" + strconv.Itoa(int(c.TID)) + "/comm")
-	}
-	if thread != "" {
-		attrs = append(attrs, semconv.ThreadName(thread))
-	}
-	if q.commandArgs {
-		if argv := readCmdline(c.PID); len(argv) > 0 {
+	if q.commandArgs != nil {
+		if argv := q.commandArgs(r.Thread.PID); len(argv) > 0 {
 			attrs = append(attrs, semconv.ProcessCommandArgs(argv...))
 		}
 	}
 	return attrs
-}
-
-func archName(arch uint32) string {
-	switch arch {
-	case unix.AUDIT_ARCH_X86_64:
-		return "x86_64"
-	case unix.AUDIT_ARCH_AARCH64:
-		return "aarch64"
-	case unix.AUDIT_ARCH_I386:
-		return "i386"
-	}
-	return "0x" + strconv.FormatUint(uint64(arch), 16)
-}
-
-func readComm(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	return string(bytes.TrimSuffix(b, []byte("\n")))
-}
-
-// readCmdline returns the process's argv as the kernel shows it when the
-// span is made, or nil if the process is gone.
-func readCmdline(pid int32) []string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(int(pid)) + "/cmdline")
-	if err != nil || len(b) == 0 {
-		return nil
-	}
-	var argv []string
-	for arg := range bytes.SplitSeq(bytes.TrimSuffix(b, []byte{0}), []byte{0}) {
-		argv = append(argv, string(arg))
-	}
-	return argv
 }
 
 // presetIDs hands the SDK the IDs the tracer thread chose for a record, so

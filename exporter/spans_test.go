@@ -14,11 +14,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sys/unix"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
-func inMemoryQueue(t *testing.T, size int, commandArgs bool) (*spanQueue, *tracetest.InMemoryExporter) {
+func inMemoryQueue(t *testing.T, size int, commandArgs func(int32) []string) (*spanQueue, *tracetest.InMemoryExporter) {
 	t.Helper()
 	mem := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(
@@ -27,23 +28,24 @@ func inMemoryQueue(t *testing.T, size int, commandArgs bool) (*spanQueue, *trace
 		sdktrace.WithSyncer(mem),
 	)
 	t.Cleanup(func() { tp.Shutdown(context.Background()) })
-	return newSpanQueue(tp.Tracer("test"), size, commandArgs), mem
+	return newSpanQueue(tp.Tracer("test"), size, RateLimit{}, new(SpanStats), commandArgs), mem
 }
 
 func TestSpanHasTheRecordsIDsTimesAndAttributes(t *testing.T) {
-	q, mem := inMemoryQueue(t, 4, true)
+	argv := []string{"workload", "-x"}
+	q, mem := inMemoryQueue(t, 4, func(int32) []string { return argv })
 	pid := int32(os.Getpid())
 	failed := collector.SpanRecord{
 		TraceID: [16]byte{0x4b, 0xf9, 15: 0x36},
 		SpanID:  [8]byte{0x00, 0xf0, 7: 0xb7},
-		Call: ptrace.Syscall{TID: int32(unix.Gettid()), PID: pid, Arch: unix.AUDIT_ARCH_X86_64, Nr: 257,
+		Call: backend.Call{Arch: syscalls.X86_64, Nr: 257,
 			Args: [6]uint64{0xffffff9c, 0x55d0c0de, 0, 0, 0, 0}, Ret: -2, Errno: 2, Entry: 5e9, Exit: 5e9 + 42_000},
-		Process: "workload", Thread: "opener",
+		Thread: backend.Thread{TID: int32(unix.Gettid()), PID: pid, Process: "workload", Name: "opener"},
 	}
 	slow := collector.SpanRecord{
 		TraceID: [16]byte{1, 15: 1}, SpanID: [8]byte{2, 7: 2},
-		Call:    ptrace.Syscall{TID: pid, PID: pid, Arch: unix.AUDIT_ARCH_I386, Nr: 162, Entry: 6e9, Exit: 6e9 + 20e6},
-		Process: "workload", // no thread name in the record: read from /proc
+		Call:   backend.Call{Arch: syscalls.I386, Nr: 162, Entry: 6e9, Exit: 6e9 + 20e6},
+		Thread: backend.Thread{TID: pid, PID: pid, Process: "workload", Name: "workload"},
 	}
 	for _, r := range []*collector.SpanRecord{&failed, &slow} {
 		if !q.Offer(r) {
@@ -69,8 +71,8 @@ func TestSpanHasTheRecordsIDsTimesAndAttributes(t *testing.T) {
 	if s.Name != "openat" || s.SpanKind != trace.SpanKindInternal {
 		t.Errorf("name %q kind %v", s.Name, s.SpanKind)
 	}
-	if !s.StartTime.Equal(ptrace.WallTime(5e9)) || s.EndTime.Sub(s.StartTime) != 42*time.Microsecond {
-		t.Errorf("start %v (want %v), duration %v", s.StartTime, ptrace.WallTime(5e9), s.EndTime.Sub(s.StartTime))
+	if !s.StartTime.Equal(backend.WallTime(5e9)) || s.EndTime.Sub(s.StartTime) != 42*time.Microsecond {
+		t.Errorf("start %v (want %v), duration %v", s.StartTime, backend.WallTime(5e9), s.EndTime.Sub(s.StartTime))
 	}
 	if s.Status.Code != codes.Error || s.Status.Description != "ENOENT" {
 		t.Errorf("status %+v", s.Status)
@@ -83,11 +85,11 @@ func TestSpanHasTheRecordsIDsTimesAndAttributes(t *testing.T) {
 		"syscall_exporter.syscall.args":         attribute.StringSliceValue([]string{"0xffffff9c", "0x55d0c0de", "0x0", "0x0", "0x0", "0x0"}),
 		"syscall_exporter.syscall.arch":         attribute.StringValue("x86_64"),
 		"error.type":                            attribute.StringValue("ENOENT"),
-		"thread.id":                             attribute.Int64Value(int64(failed.Call.TID)),
+		"thread.id":                             attribute.Int64Value(int64(failed.Thread.TID)),
 		"thread.name":                           attribute.StringValue("opener"),
 		"process.pid":                           attribute.Int64Value(int64(pid)),
 		"process.executable.name":               attribute.StringValue("workload"),
-		"process.command_args":                  attribute.StringSliceValue(os.Args),
+		"process.command_args":                  attribute.StringSliceValue(argv),
 	}
 	for k, v := range want {
 		got, ok := attrs.Value(k)
@@ -107,8 +109,8 @@ func TestSpanHasTheRecordsIDsTimesAndAttributes(t *testing.T) {
 	if v, _ := attrs.Value("syscall_exporter.syscall.arch"); v.AsString() != "i386" {
 		t.Errorf("arch %q", v.AsString())
 	}
-	if v, ok := attrs.Value("thread.name"); !ok || v.AsString() == "" {
-		t.Error("no thread name read from /proc")
+	if v, ok := attrs.Value("thread.name"); !ok || v.AsString() != "workload" {
+		t.Errorf("thread name %q, want the record's", v.AsString())
 	}
 	if _, ok := attrs.Value("error.type"); ok {
 		t.Error("error.type on a call that succeeded")
@@ -116,8 +118,8 @@ func TestSpanHasTheRecordsIDsTimesAndAttributes(t *testing.T) {
 }
 
 func TestCommandArgsAreOptIn(t *testing.T) {
-	q, mem := inMemoryQueue(t, 1, false)
-	r := collector.SpanRecord{TraceID: [16]byte{1}, SpanID: [8]byte{1}, Call: ptrace.Syscall{PID: int32(os.Getpid()), Entry: 1, Exit: 2}}
+	q, mem := inMemoryQueue(t, 1, nil)
+	r := collector.SpanRecord{TraceID: [16]byte{1}, SpanID: [8]byte{1}, Call: backend.Call{Entry: 1, Exit: 2}, Thread: backend.Thread{PID: int32(os.Getpid())}}
 	q.Offer(&r)
 	go q.run()
 	q.close(context.Background())
@@ -129,7 +131,7 @@ func TestCommandArgsAreOptIn(t *testing.T) {
 }
 
 func TestFullQueueRefusesAtOnce(t *testing.T) {
-	q, _ := inMemoryQueue(t, 2, false)
+	q, _ := inMemoryQueue(t, 2, nil)
 	r := collector.SpanRecord{}
 	if !q.Offer(&r) || !q.Offer(&r) {
 		t.Fatal("refused with room")
@@ -143,5 +145,67 @@ func TestFullQueueRefusesAtOnce(t *testing.T) {
 		}
 	case <-time.After(time.Second):
 		t.Fatal("Offer blocked on a full queue")
+	}
+}
+
+func TestTokenBucketAdmitsRatePlusBurst(t *testing.T) {
+	b := newTokenBucket(50, 5) // one token per 20 ms
+	admitted := 0
+	for now := int64(0); now < 1e9; now += 1e6 { // a call every ms for 1 s
+		if b.allow(now) {
+			admitted++
+		}
+	}
+	// 5 at once, then one per 20 ms: at 20, 40, …, 980 ms.
+	if admitted != 5+49 {
+		t.Errorf("admitted %d, want 54", admitted)
+	}
+	b = newTokenBucket(50, 5)
+	for range 5 {
+		if !b.allow(0) {
+			t.Fatal("burst not admitted at once")
+		}
+	}
+	if b.allow(0) || b.allow(19_999_999) || !b.allow(20_000_000) || b.allow(20_000_000) {
+		t.Error("past the burst, want exactly one call per 20 ms")
+	}
+	if !b.allow(10e9) {
+		t.Error("an idle bucket refills")
+	}
+	unlimited := newTokenBucket(0, 0)
+	for range 1000 {
+		if !unlimited.allow(0) {
+			t.Fatal("no limit, yet refused")
+		}
+	}
+}
+
+// Every offer is counted once, by the queue alone: taken, rate-limited or
+// turned away by a full queue.
+func TestOffersAreCountedExactly(t *testing.T) {
+	stats := new(SpanStats)
+	q := newSpanQueue(nil, 2, RateLimit{MaxPerSecond: 10, Burst: 3}, stats, nil)
+	const offers = 200
+	taken := 0
+	for i := range offers { // 200 calls in 200 ms: 3 tokens, and 1 more at 100 ms
+		r := collector.SpanRecord{Call: backend.Call{Entry: 1e9 + int64(i)*1e6, Exit: 1e9 + int64(i)*1e6 + 1000}}
+		if q.Offer(&r) {
+			taken++
+		}
+	}
+	rateLimited, queueFull := stats.Dropped[DropRateLimited].Load(), stats.Dropped[DropQueueFull].Load()
+	if taken != 2 || queueFull != 2 || rateLimited != offers-4 {
+		t.Errorf("taken %d, queue_full %d, rate_limited %d; want 2, 2, %d", taken, queueFull, rateLimited, offers-4)
+	}
+}
+
+func TestRateLimitValidation(t *testing.T) {
+	for _, l := range []RateLimit{{MaxPerSecond: -1}, {MaxPerSecond: 10, Burst: 0}} {
+		if l.Validate() == nil {
+			t.Errorf("%+v accepted", l)
+		}
+	}
+	if (RateLimit{}).Validate() != nil || (RateLimit{MaxPerSecond: 100, Burst: 100}).Validate() != nil {
+		t.Error("a good limit refused")
 	}
 }

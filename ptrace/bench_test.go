@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // steadyState is a Consumer that does no work of its own: it only marks
@@ -24,14 +25,16 @@ type steadyState struct {
 	first, last   func()
 }
 
-func (c *steadyState) ThreadStarted(ptrace.Thread) uint32             { return 0 }
-func (c *steadyState) ThreadRenamed(_ ptrace.Thread, s uint32) uint32 { return s }
-func (c *steadyState) ThreadExited(ptrace.Thread, uint32)             {}
+func (c *steadyState) ThreadStarted(*backend.Thread) backend.Slot                   { return 0 }
+func (c *steadyState) ThreadRenamed(_ *backend.Thread, s backend.Slot) backend.Slot { return s }
+func (c *steadyState) ThreadExited(*backend.Thread, backend.Slot)                   {}
+func (c *steadyState) Add(backend.Slot, syscalls.Arch, uint32, *backend.Delta)      {}
+func (c *steadyState) SpanCandidate(*backend.Call)                                  {}
 
-func (c *steadyState) SyscallEntered(*ptrace.Syscall) {}
-func (c *steadyState) Syscall(s *ptrace.Syscall) {
+func (c *steadyState) SyscallEntered(*backend.Call) {}
+func (c *steadyState) SyscallExited(s *backend.Call) {
 	// The main thread only waits; the loader's reads are its own.
-	if s.TID == s.PID || s.Arch != syscalls.Native() || (s.Nr != c.getppid && s.Nr != c.read) {
+	if s.Thread.TID == s.Thread.PID || s.Arch != syscalls.Native() || (s.Nr != c.getppid && s.Nr != c.read) {
 		return
 	}
 	c.seen++
@@ -69,12 +72,13 @@ func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast fun
 		atFirst()
 		runtime.ReadMemStats(&ms)
 		w.mallocs = ms.Mallocs
-		w.stops = tr.Stats.Stops.Load()
+		w.stops, _ = tr.StopStats()
 		start = time.Now()
 	}
 	c.last = func() {
 		w.elapsed = time.Since(start)
-		w.stops = tr.Stats.Stops.Load() - w.stops
+		stops, _ := tr.StopStats()
+		w.stops = stops - w.stops
 		runtime.ReadMemStats(&ms)
 		w.mallocs = ms.Mallocs - w.mallocs
 		atLast()

@@ -40,15 +40,15 @@ func (t *Tracer) detachStopped(th *thread, sig, event int) {
 	case sig == int(unix.SIGTRAP)|0x80:
 	case event == unix.PTRACE_EVENT_CLONE || event == unix.PTRACE_EVENT_FORK || event == unix.PTRACE_EVENT_VFORK:
 		// The new child is traced already; wait for its first stop too.
-		if msg, err := eventMsg(th.tid); err == nil && t.threads[int32(msg)] == nil {
+		if msg, err := eventMsg(th.TID); err == nil && t.threads[int32(msg)] == nil {
 			t.newThread(int32(msg), th, originOf(event))
 		}
 	case event != 0:
 	default:
 		pass = sig // a signal-delivery-stop: hand the signal on
 	}
-	if err := detach(th.tid, pass); err != nil && err != unix.ESRCH {
-		t.log.Debug("detach failed", "tid", th.tid, "err", err)
+	if err := detach(th.TID, pass); err != nil && err != unix.ESRCH {
+		t.log.Debug("detach failed", "tid", th.TID, "err", err)
 	}
 	t.dropThread(th)
 }

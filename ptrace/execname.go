@@ -37,7 +37,7 @@ func (t *Tracer) noteExecName(th *thread, w *watchedNrs) {
 	if th.nr == w.execveat {
 		addr, relativeToFD = th.args[1], int32(th.args[0]) != atFDCWD
 	}
-	if !t.readPath(th.tid, addr) || relativeToFD && t.pathBuf[0] != '/' {
+	if !t.readPath(th.TID, addr) || relativeToFD && t.pathBuf[0] != '/' {
 		return
 	}
 	end := bytes.IndexByte(t.pathBuf[:], 0)

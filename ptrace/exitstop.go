@@ -27,5 +27,5 @@ func (t *Tracer) skipExitStop(th *thread) {
 		}
 		opts |= unix.PTRACE_O_TRACESECCOMP
 	}
-	ptraceRaw(unix.PTRACE_SETOPTIONS, th.tid, 0, uintptr(opts))
+	ptraceRaw(unix.PTRACE_SETOPTIONS, th.TID, 0, uintptr(opts))
 }

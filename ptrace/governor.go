@@ -2,13 +2,12 @@ package ptrace
 
 import (
 	"math"
-	"os"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/syscall-exporter/syscall_exporter/proc"
 )
 
 // The overhead governor keeps the slowdown of the targets under a budget
@@ -93,8 +92,8 @@ func (g *governor) start(now int64) {
 
 // countIO adds what process pid's read/write-family count moved since the
 // last look to the phase now ending (traced or not).
-func (g *governor) countIO(pid int32, traced bool) {
-	n, ok := readIOCalls(pid)
+func (g *governor) countIO(fs proc.FS, pid int32, traced bool) {
+	n, ok := fs.IOCalls(pid)
 	if !ok {
 		return
 	}
@@ -113,34 +112,13 @@ func (g *governor) countIO(pid int32, traced bool) {
 // countAllIO closes the phase for every traced process.
 func (t *Tracer) countAllIO(traced bool) {
 	for pid := range t.procs {
-		t.gov.countIO(pid, traced)
+		t.gov.countIO(t.fs, pid, traced)
 	}
 	for pid := range t.gov.lastIO {
 		if t.procs[pid] == nil {
 			delete(t.gov.lastIO, pid)
 		}
 	}
-}
-
-func readIOCalls(pid int32) (uint64, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(int(pid)) + "/io")
-	if err != nil {
-		return 0, false
-	}
-	var n uint64
-	found := 0
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		if ok && (k == "syscr" || k == "syscw") {
-			x, err := strconv.ParseUint(v, 10, 64)
-			if err != nil {
-				return 0, false
-			}
-			n += x
-			found++
-		}
-	}
-	return n, found == 2
 }
 
 func (g *governor) publish() {
@@ -150,10 +128,10 @@ func (g *governor) publish() {
 
 // SamplingRatio is the fraction of the targets' progress that was traced:
 // 1 without the governor. Counters are raw observations; true rates are
-// rate(counter) / SamplingRatio.
-func (s *Stats) SamplingRatio() float64 {
-	g := s.gov
-	if g == nil || !g.enabled() {
+// rate(counter) / SamplingRatio. Safe from any goroutine.
+func (t *Tracer) SamplingRatio() float64 {
+	g := &t.gov
+	if !g.enabled() {
 		return 1
 	}
 	if r := math.Float64frombits(g.ioRatioBits.Load()); !math.IsNaN(r) {
@@ -171,12 +149,13 @@ func (s *Stats) SamplingRatio() float64 {
 }
 
 // OverheadRatio estimates the fraction of the targets' time spent stopped
-// by the tracer, averaged over the last cycle; NaN before one completes.
-func (s *Stats) OverheadRatio() float64 {
-	if s.gov == nil || !s.gov.enabled() {
+// by the tracer, averaged over the last cycle; NaN before one completes,
+// and without the governor. Safe from any goroutine.
+func (t *Tracer) OverheadRatio() float64 {
+	if !t.gov.enabled() {
 		return math.NaN()
 	}
-	return math.Float64frombits(s.gov.overheadBits.Load())
+	return math.Float64frombits(t.gov.overheadBits.Load())
 }
 
 // govStop accounts the interval of th that a stop ends.
@@ -192,7 +171,7 @@ func (t *Tracer) govStop(th *thread, now int64) {
 		// The first stop of the process since tracing resumed: its
 		// untraced phase ends here, not when we asked it to stop.
 		th.proc.ioPending = false
-		t.gov.countIO(th.proc.pid, false)
+		t.gov.countIO(t.fs, th.proc.pid, false)
 	}
 	if th.resumedAt == 0 {
 		return
@@ -307,8 +286,8 @@ func (t *Tracer) govTrace(now int64) {
 		if th.paused {
 			th.paused = false
 			th.resumedAt = 0 // its run time until the interrupt is not ours to count
-			if err := interrupt(th.tid); err != nil && err != unix.ESRCH {
-				t.log.Debug("interrupt to resume tracing failed", "tid", th.tid, "err", err)
+			if err := interrupt(th.TID); err != nil && err != unix.ESRCH {
+				t.log.Debug("interrupt to resume tracing failed", "tid", th.TID, "err", err)
 			}
 		}
 	}

@@ -28,11 +28,11 @@ func TestGovernorExtrapolatesWithinTenPercent(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDone(t, tr)
-	ratio := tr.Stats.SamplingRatio()
+	ratio := tr.SamplingRatio()
 	raw := rec.count("dd/dd read") + rec.count("dd/dd write")
 	est := float64(raw) / ratio
 	t.Logf("raw %d, sampling ratio %.5f, estimate %.0f (true %d), overhead %.3f, wall %v",
-		raw, ratio, est, 2*bytes, tr.Stats.OverheadRatio(), time.Since(start))
+		raw, ratio, est, 2*bytes, tr.OverheadRatio(), time.Since(start))
 	if raw == 0 || raw >= 2*bytes {
 		t.Fatalf("raw count %d: the governor did not sample", raw)
 	}

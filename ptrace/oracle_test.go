@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 var oracleCommand = testprog.FindCommand

@@ -6,7 +6,7 @@ import "golang.org/x/sys/unix"
 // PTRACE_GET_SYSCALL_INFO. At entry the kernel has set rax to -ENOSYS.
 func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 	var r unix.PtraceRegs
-	if err := unix.PtraceGetRegs(int(th.tid), &r); err != nil {
+	if err := unix.PtraceGetRegs(int(th.TID), &r); err != nil {
 		return false
 	}
 	info.Arch = unix.AUDIT_ARCH_X86_64

@@ -6,7 +6,7 @@ import "golang.org/x/sys/unix"
 // PTRACE_GET_SYSCALL_INFO. arm64 has no entry marker, so stops alternate.
 func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 	var r unix.PtraceRegs
-	if err := unix.PtraceGetRegs(int(th.tid), &r); err != nil {
+	if err := unix.PtraceGetRegs(int(th.TID), &r); err != nil {
 		return false
 	}
 	info.Arch = unix.AUDIT_ARCH_AARCH64

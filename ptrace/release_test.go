@@ -23,7 +23,7 @@ func TestDetachAllReleasesBusyThreadsAtOnce(t *testing.T) {
 	if err := tr.Attach(d.PID); err != nil {
 		t.Fatal(err)
 	}
-	if got := tr.Stats.Tracees.Load(); got != threads+1 {
+	if got := tr.Stats().Tracees.Load(); got != threads+1 {
 		t.Fatalf("%d tracees, want %d", got, threads+1)
 	}
 	time.Sleep(100 * time.Millisecond)

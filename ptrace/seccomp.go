@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // With --syscalls in launch mode, the launched command runs under a
@@ -13,11 +13,6 @@ import (
 // and SECCOMP_RET_ALLOW for the rest: the rest never stop, and run at
 // native speed. Without a tracer, RET_TRACE fails the call with ENOSYS, so
 // this is only for commands launched with EXITKILL, never attached ones.
-
-const (
-	seccompRetTrace = unix.SECCOMP_RET_TRACE
-	seccompRetAllow = 0x7fff0000 // SECCOMP_RET_ALLOW
-)
 
 // seccompProgram compiles the filter for the native arch into classic BPF
 // over struct seccomp_data (nr at offset 0, arch at 4), for the launch
@@ -31,20 +26,20 @@ func seccompProgram(f *syscalls.Filter) ([]unix.SockFilter, error) {
 	tableEnd := uint32(syscalls.Max(arch))
 	var traced, allowed []uint32
 	for nr := uint32(0); nr < tableEnd; nr++ {
-		if bm.Has(nr) || nr == watched[archIndex(arch)].prctl {
+		if bm.Has(nr) || nr == watched[arch.Index()].prctl {
 			// prctl stays visible so thread renames are still seen.
 			traced = append(traced, nr)
 		} else {
 			allowed = append(allowed, nr)
 		}
 	}
-	beyond := uint32(seccompRetAllow)
+	beyond := uint32(unix.SECCOMP_RET_ALLOW)
 	if bm.Has(tableEnd) {
-		beyond = seccompRetTrace
+		beyond = unix.SECCOMP_RET_TRACE
 	}
-	nrs, listed, deflt := traced, uint32(seccompRetTrace), uint32(seccompRetAllow)
+	nrs, listed, deflt := traced, uint32(unix.SECCOMP_RET_TRACE), uint32(unix.SECCOMP_RET_ALLOW)
 	if len(allowed) < len(traced) {
-		nrs, listed, deflt = allowed, seccompRetAllow, seccompRetTrace
+		nrs, listed, deflt = allowed, unix.SECCOMP_RET_ALLOW, unix.SECCOMP_RET_TRACE
 	}
 
 	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
@@ -59,9 +54,9 @@ func seccompProgram(f *syscalls.Filter) ([]unix.SockFilter, error) {
 	)
 	prog := []unix.SockFilter{
 		stmt(ldAbs, 4), // arch
-		jump(jeq, arch, 1, 0),
-		stmt(ret, seccompRetTrace), // another arch: the tracer decides
-		stmt(ldAbs, 0),             // nr
+		jump(jeq, uint32(arch), 1, 0),
+		stmt(ret, unix.SECCOMP_RET_TRACE), // another arch: the tracer decides
+		stmt(ldAbs, 0),                    // nr
 		// Numbers past the table (x32's high bit among them).
 		jump(jge, tableEnd, 0, 1),
 		stmt(ret, beyond),

@@ -1,6 +1,6 @@
-// Package ptrace follows processes and their threads with ptrace(2) and
-// hands every completed syscall to a Consumer. It is the only package of
-// syscall_exporter that speaks to the kernel.
+// Package ptrace is the ptrace(2) backend: it follows processes and their
+// threads, stopping them at every syscall, and hands each call to a
+// backend.Consumer. It needs only CAP_SYS_PTRACE.
 package ptrace
 
 import (
@@ -15,7 +15,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/proc"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 const baseOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE |
@@ -24,8 +26,11 @@ const baseOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE |
 
 // Config sets up a Tracer.
 type Config struct {
-	Consumer Consumer
+	Consumer backend.Consumer
 	Logger   *slog.Logger
+	// Proc is the /proc the tracer reads names and threads from; the zero
+	// FS means proc.Default.
+	Proc proc.FS
 	// Filter, if set, selects the syscalls handed to the Consumer. A
 	// launched command gets it as a seccomp filter, so the others never
 	// stop; attached processes still stop on every call, and the others
@@ -43,15 +48,11 @@ type Config struct {
 // time estimate is unbiased.
 const stopTimingEvery = 8
 
-// Stats are the tracer's own counters, safe to read from any goroutine.
-type Stats struct {
-	Stops        atomic.Uint64 // every wait4 stop handled
-	StopNanos    atomic.Uint64 // time spent handling them, wait4 excluded; sampled, see stopTimingEvery
-	Tracees      atomic.Int64  // threads traced now
-	Targets      atomic.Int64  // processes traced now
-	AttachErrors [numAttachReasons]atomic.Uint64
-
-	gov *governor
+// stopStats are the tracer's own counters of its stops, safe to read from
+// any goroutine.
+type stopStats struct {
+	stops     atomic.Uint64 // every wait4 stop handled
+	stopNanos atomic.Uint64 // time spent handling them, wait4 excluded; sampled, see stopTimingEvery
 }
 
 // Tracer owns every ptrace request. All of them come from one goroutine
@@ -60,7 +61,9 @@ type Stats struct {
 type Tracer struct {
 	cfg   Config
 	log   *slog.Logger
-	Stats Stats
+	fs    proc.FS
+	stats backend.Stats
+	stopStats
 
 	reqs    chan *request
 	started chan error
@@ -73,11 +76,11 @@ type Tracer struct {
 	recent   [64]*thread
 	stops    uint64 // stops handled; Stats.Stops lags by up to stopTimingEvery
 	procs    map[int32]*process
-	info     syscallInfo // filled by GET_SYSCALL_INFO; a field so it never escapes per stop
-	call     Syscall     // handed to the consumer; a field for the same reason
-	useRegs  bool        // kernel without PTRACE_GET_SYSCALL_INFO
+	info     syscallInfo  // filled by GET_SYSCALL_INFO; a field so it never escapes per stop
+	call     backend.Call // handed to the consumer; a field for the same reason
+	useRegs  bool         // kernel without PTRACE_GET_SYSCALL_INFO
 	filtered bool
-	selected [numArches]syscalls.Bitmap
+	selected [syscalls.NumIndexes]syscalls.Bitmap
 	gov      governor
 	yield    yielder
 	// batch holds the stops one wait4 round reported; drain: take every
@@ -106,12 +109,13 @@ type Tracer struct {
 }
 
 type thread struct {
-	tid  int32
+	// The thread and its names, as the consumer sees them.
+	backend.Thread
 	proc *process
-	slot uint32
+	slot backend.Slot
 
 	inSyscall bool
-	arch      uint32
+	arch      syscalls.Arch
 	nr        uint32
 	args      [6]uint64
 	entryNs   int64
@@ -166,37 +170,43 @@ type request struct {
 	reply chan error
 }
 
+var _ backend.Backend = (*Tracer)(nil)
+
 // New returns a tracer; Start runs it.
 func New(cfg Config) *Tracer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Proc.Root() == "" {
+		cfg.Proc = proc.Default
+	}
 	t := &Tracer{
 		cfg:     cfg,
 		log:     cfg.Logger,
+		fs:      cfg.Proc,
 		reqs:    make(chan *request, 16),
 		started: make(chan error, 1),
 		done:    make(chan struct{}),
 		threads: make(map[int32]*thread),
 		procs:   make(map[int32]*process),
 	}
-	t.Stats.gov = &t.gov
 	if cfg.MaxOverhead > 0 {
 		t.gov.budget = cfg.MaxOverhead
 		t.gov.tracing = true
 	}
 	if cfg.Filter != nil {
 		t.filtered = true
-		for i, arch := range [numArches]uint32{unix.AUDIT_ARCH_X86_64, unix.AUDIT_ARCH_I386, unix.AUDIT_ARCH_AARCH64, 0} {
-			t.selected[i] = cfg.Filter.Bitmap(arch)
+		for _, arch := range syscalls.Arches {
+			t.selected[arch.Index()] = cfg.Filter.Bitmap(arch)
 		}
+		t.selected[syscalls.NumIndexes-1] = cfg.Filter.Bitmap(0)
 	}
 	return t
 }
 
 // wanted reports whether the consumer wants this call.
 func (t *Tracer) wanted(th *thread) bool {
-	return th.counting && (!t.filtered || t.selected[archIndex(th.arch)].Has(th.nr))
+	return th.counting && (!t.filtered || t.selected[th.arch.Index()].Has(th.nr))
 }
 
 // Start runs the tracer goroutine and returns once it can take requests.
@@ -210,13 +220,13 @@ func (t *Tracer) Start() error {
 func (t *Tracer) Done() <-chan struct{} { return t.done }
 
 // LaunchStatus is the wait status of the launched command, valid after Done.
-func (t *Tracer) LaunchStatus() unix.WaitStatus {
+func (t *Tracer) LaunchStatus() syscall.WaitStatus {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.exitCode
+	return syscall.WaitStatus(t.exitCode)
 }
 
-// Attach seizes every thread of pid. The error is an *AttachError.
+// Attach seizes every thread of pid. The error is a *backend.AttachError.
 func (t *Tracer) Attach(pid int) error {
 	return t.submit(&request{kind: reqAttach, pid: int32(pid)})
 }
@@ -285,7 +295,7 @@ func (t *Tracer) run() {
 	}
 	t.started <- nil
 	t.loop()
-	t.Stats.Stops.Add(t.stops % stopTimingEvery)
+	t.stopStats.stops.Add(t.stops % stopTimingEvery)
 	reap(t.killDoorbell())
 	t.mu.Lock()
 	t.exitCode = t.launchStatus
@@ -324,8 +334,8 @@ func (t *Tracer) loop() {
 			t.handle(t.batch[i].tid, t.batch[i].ws, start)
 			t.stops++
 			if t.stops%stopTimingEvery == 0 {
-				t.Stats.Stops.Add(stopTimingEvery)
-				t.Stats.StopNanos.Add(stopTimingEvery * uint64(monoNow()-start))
+				t.stopStats.stops.Add(stopTimingEvery)
+				t.stopStats.stopNanos.Add(stopTimingEvery * uint64(monoNow()-start))
 			}
 			if t.gov.enabled() {
 				t.govTick(start)
@@ -456,7 +466,7 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 	case event == unix.PTRACE_EVENT_EXIT:
 		if t.gov.started && th.proc.threads == 1 {
 			// The process's last look at its I/O call count.
-			t.gov.countIO(th.proc.pid, t.gov.tracing)
+			t.gov.countIO(t.fs, th.proc.pid, t.gov.tracing)
 		}
 		t.flushPending(th)
 		t.resume(th, 0)
@@ -490,8 +500,8 @@ func (t *Tracer) resume(th *thread, sig int) {
 		}
 		th.resumedAt = monoNow()
 	}
-	if err := resume(th.tid, sig); err != nil && err != unix.ESRCH {
-		t.log.Debug("resume failed", "tid", th.tid, "err", err)
+	if err := resume(th.TID, sig); err != nil && err != unix.ESRCH {
+		t.log.Debug("resume failed", "tid", th.TID, "err", err)
 	}
 	// ESRCH: the tracee died meanwhile; wait4 reports it.
 }
@@ -502,7 +512,7 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if !t.regsInfo(th, info) {
 			return
 		}
-	} else if err := getSyscallInfo(th.tid, info); err != nil {
+	} else if err := getSyscallInfo(th.TID, info); err != nil {
 		if err == unix.EIO && !t.useRegs {
 			t.log.Info("kernel lacks PTRACE_GET_SYSCALL_INFO; reading registers instead")
 			t.useRegs = true
@@ -514,11 +524,11 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 	switch info.Op {
 	case syscallInfoEntry, syscallInfoSeccomp:
 		th.inSyscall = true
-		th.arch = info.Arch
+		th.arch = syscalls.Arch(info.Arch)
 		th.nr = uint32(info.Data[0])
 		copy(th.args[:], info.Data[1:7])
 		th.entryNs = now
-		if w := &watched[archIndex(th.arch)]; w.isExec(th.nr) {
+		if w := &watched[th.arch.Index()]; w.isExec(th.nr) {
 			th.counting, th.proc.counting = true, true
 			t.noteExecName(th, w)
 		} else if w.isExit(th.nr) {
@@ -526,7 +536,7 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		}
 		if t.wanted(th) {
 			c := &t.call
-			c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
+			c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, now, 0, th.slot
 			t.cfg.Consumer.SyscallEntered(c)
 		}
@@ -544,13 +554,13 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 			return
 		}
 		c := &t.call
-		c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
+		c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 		c.Ret, c.Entry, c.Exit, c.Slot = rval, th.entryNs, now, th.slot
 		c.Errno = 0
 		if info.Data[1]&0xff != 0 && rval < 0 && rval >= -4095 {
 			c.Errno = uint16(-rval)
 		}
-		t.cfg.Consumer.Syscall(c)
+		t.cfg.Consumer.SyscallExited(c)
 		if c.Errno == 0 {
 			t.afterSuccess(th, rval)
 		}
@@ -569,16 +579,16 @@ func (t *Tracer) flushPending(th *thread) {
 		return
 	}
 	c := &t.call
-	c.TID, c.PID, c.Arch, c.Nr, c.Args = th.tid, th.proc.pid, th.arch, th.nr, th.args
+	c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 	c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, th.entryNs, 0, th.slot
-	t.cfg.Consumer.Syscall(c)
+	t.cfg.Consumer.SyscallExited(c)
 }
 
-// newThread starts following tid. parent is the thread whose clone/fork
+// newThread starts following tid. maker is the thread whose clone/fork
 // event announced it, or nil.
-func (t *Tracer) newThread(tid int32, parent *thread, how origin) *thread {
-	st, err := t.statusOf(tid, parent, how)
-	if parent != nil && (err != nil || st.TracerPid != t.tid) {
+func (t *Tracer) newThread(tid int32, maker *thread, how origin) *thread {
+	st, err := t.statusOf(tid, maker, how)
+	if maker != nil && (err != nil || st.TracerPid != t.tid) {
 		// The clone/fork event was handled after the new thread's own stops
 		// and its exit, which wait4 can report first: it is reaped and
 		// gone (TracerPid names the tracing thread). Tracking it would
@@ -590,54 +600,73 @@ func (t *Tracer) newThread(tid int32, parent *thread, how origin) *thread {
 		// the exit is matched.
 		st.Tgid = tid
 	}
-	// The kernel gives a new thread the name of the thread that made it.
-	started := Thread{}
-	if parent != nil {
-		started = Thread{Inherited: true, FromSlot: parent.slot}
-	} else if how == launched {
-		started.Name = t.launchName // taken by the child before it stopped
-	}
 	p := t.procs[st.Tgid]
-	if parent == nil && err == nil {
-		// No event named the parent (yet): the thread's own process, or
+	inherits := maker
+	if maker == nil && err == nil {
+		// No event named the maker (yet): the thread's own process, or
 		// for a new process its parent process, knows what it inherits.
-		inherits := p
-		if inherits == nil {
-			inherits = t.procs[st.PPid]
+		from := p
+		if from == nil {
+			from = t.procs[st.PPid]
 		}
-		if inherits != nil {
-			parent = &thread{counting: inherits.counting, seccomp: inherits.seccomp, detaching: t.detaching}
+		if from != nil {
+			inherits = &thread{counting: from.counting, seccomp: from.seccomp, detaching: t.detaching}
 		}
 	}
 	if p == nil {
 		p = &process{pid: st.Tgid, counting: true}
-		if parent != nil {
-			p.counting, p.seccomp = parent.counting, parent.seccomp
+		if inherits != nil {
+			p.counting, p.seccomp = inherits.counting, inherits.seccomp
 		}
 		t.procs[st.Tgid] = p
 		t.traced.add(st.Tgid)
-		t.Stats.Targets.Add(1)
+		t.stats.Targets.Add(1)
 	}
 	p.threads++
-	th := &thread{tid: tid, proc: p, counting: true}
-	if parent != nil {
-		th.counting = parent.counting
-		th.seccomp = parent.seccomp
-		th.detaching = parent.detaching
+	th := &thread{Thread: backend.Thread{TID: tid, PID: p.pid}, proc: p, counting: true}
+	if inherits != nil {
+		th.counting = inherits.counting
+		th.seccomp = inherits.seccomp
+		th.detaching = inherits.detaching
 	} else if t.detaching {
 		th.detaching = true
 	}
-	started.TID, started.PID = tid, p.pid
-	th.slot = t.cfg.Consumer.ThreadStarted(started)
+	t.nameNewThread(th, maker, how)
+	th.slot = t.cfg.Consumer.ThreadStarted(&th.Thread)
 	t.threads[tid] = th
-	t.Stats.Tracees.Add(1)
+	t.stats.Tracees.Add(1)
 	return th
+}
+
+// nameNewThread gives a new thread its names. The kernel gives a new
+// thread the name of the thread that made it, and a new process is led by
+// it; only a thread found without its maker has its names read.
+func (t *Tracer) nameNewThread(th *thread, maker *thread, how origin) {
+	switch {
+	case how == launched:
+		th.Process, th.Name = t.launchName, t.launchName // taken by the child before it stopped
+	case maker != nil && th.PID == maker.PID:
+		th.Process, th.Name = maker.Process, maker.Name
+	case maker != nil:
+		th.Process, th.Name = maker.Name, maker.Name
+	default:
+		t.readNames(th)
+	}
+}
+
+// readNames reads a thread's names from /proc.
+func (t *Tracer) readNames(th *thread) {
+	th.Process = t.fs.Comm(th.PID)
+	th.Name = th.Process
+	if th.TID != th.PID {
+		th.Name = t.fs.ThreadComm(th.PID, th.TID)
+	}
 }
 
 // lookup finds the thread tid, or nil.
 func (t *Tracer) lookup(tid int32) *thread {
 	slot := &t.recent[uint32(tid)%uint32(len(t.recent))]
-	if th := *slot; th != nil && th.tid == tid {
+	if th := *slot; th != nil && th.TID == tid {
 		return th
 	}
 	th := t.threads[tid]
@@ -646,13 +675,13 @@ func (t *Tracer) lookup(tid int32) *thread {
 }
 
 func (t *Tracer) dropThread(th *thread) {
-	if slot := &t.recent[uint32(th.tid)%uint32(len(t.recent))]; *slot == th {
+	if slot := &t.recent[uint32(th.TID)%uint32(len(t.recent))]; *slot == th {
 		*slot = nil
 	}
 	t.flushPending(th)
-	t.cfg.Consumer.ThreadExited(Thread{TID: th.tid, PID: th.proc.pid}, th.slot)
-	delete(t.threads, th.tid)
-	t.Stats.Tracees.Add(-1)
+	t.cfg.Consumer.ThreadExited(&th.Thread, th.slot)
+	delete(t.threads, th.TID)
+	t.stats.Tracees.Add(-1)
 	p := th.proc
 	p.threads--
 	if len(t.threads) == 0 && t.gov.enabled() {
@@ -661,7 +690,7 @@ func (t *Tracer) dropThread(th *thread) {
 	if p.threads == 0 && t.procs[p.pid] == p {
 		delete(t.procs, p.pid)
 		t.traced.remove(p.pid)
-		t.Stats.Targets.Add(-1)
+		t.stats.Targets.Add(-1)
 	}
 }
 
@@ -685,48 +714,52 @@ func (t *Tracer) execStop(th *thread) {
 		t.renameAfterExec(th)
 		return
 	}
-	msg, err := eventMsg(th.tid)
-	if err == nil && int32(msg) != th.tid {
+	msg, err := eventMsg(th.TID)
+	if err == nil && int32(msg) != th.TID {
 		former := t.threads[int32(msg)]
 		if former != nil {
 			// th is the old leader's entry: the exec'ing thread now owns
 			// its TID. Drop the leader, move the exec'ing thread's state.
-			leaderTID := th.tid
+			leaderTID := th.TID
 			t.dropThread(th)
-			delete(t.threads, former.tid)
-			former.tid = leaderTID
+			delete(t.threads, former.TID)
+			former.TID = leaderTID
 			t.threads[leaderTID] = former
 			th = former
 			if t.procs[th.proc.pid] == nil {
 				t.procs[th.proc.pid] = th.proc
 				t.traced.add(th.proc.pid)
-				t.Stats.Targets.Add(1)
+				t.stats.Targets.Add(1)
 			}
 		}
 	}
 	t.renameAfterExec(th)
 }
 
-// renameAfterExec gives the thread that exec'd its new name.
+// renameAfterExec gives the thread that exec'd its new name: the
+// program's, from the path it was exec'd by where the exec entry could
+// read it, else from /proc. It leads its process now.
 func (t *Tracer) renameAfterExec(th *thread) {
 	th.proc.commFDs = nil
-	renamed := Thread{TID: th.tid, PID: th.proc.pid}
-	if th.inSyscall && th.execName.ok && watched[archIndex(th.arch)].isExec(th.nr) {
-		renamed.Name = th.execName.String()
+	if th.inSyscall && th.execName.ok && watched[th.arch.Index()].isExec(th.nr) {
+		th.Process = backend.ValidName(th.execName.String())
+	} else {
+		th.Process = t.fs.Comm(th.PID)
 	}
+	th.Name = th.Process
 	th.execName.ok = false
-	th.slot = t.cfg.Consumer.ThreadRenamed(renamed, th.slot)
+	th.slot = t.cfg.Consumer.ThreadRenamed(&th.Thread, th.slot)
 }
 
 // afterSuccess notices renames the thread made: prctl(PR_SET_NAME), or a
 // write to a .../comm file it opened. Both are rare; the checks are
 // integer compares on every other call.
 func (t *Tracer) afterSuccess(th *thread, rval int64) {
-	w := &watched[archIndex(th.arch)]
+	w := &watched[th.arch.Index()]
 	switch th.nr {
 	case w.prctl:
 		if th.args[0] == unix.PR_SET_NAME {
-			t.renamed(th.tid, th.proc)
+			t.renamed(th.TID, th.proc)
 		}
 	case w.open, w.openat, w.openat2:
 		var flags uint64
@@ -743,7 +776,7 @@ func (t *Tracer) afterSuccess(th *thread, rval int64) {
 		if flags&unix.O_ACCMODE == unix.O_RDONLY {
 			return
 		}
-		target, ok := commFDTarget(th.tid, rval)
+		target, ok := t.commFDTarget(th.TID, rval)
 		if !ok {
 			return
 		}
@@ -767,58 +800,30 @@ func (t *Tracer) afterSuccess(th *thread, rval int64) {
 	}
 }
 
-// renamed re-labels a renamed thread. The process label is the leader's
-// name, so a renamed leader re-labels every thread of its process.
+// renamed re-reads the names of a renamed thread. The process's name is
+// its leader's, so a renamed leader renames every thread of its process.
 func (t *Tracer) renamed(tid int32, p *process) {
 	if tid != p.pid {
 		if th := t.threads[tid]; th != nil {
-			th.slot = t.cfg.Consumer.ThreadRenamed(Thread{TID: tid, PID: p.pid}, th.slot)
+			t.readNames(th)
+			th.slot = t.cfg.Consumer.ThreadRenamed(&th.Thread, th.slot)
 		}
 		return
 	}
 	for _, th := range t.threads {
 		if th.proc == p {
-			th.slot = t.cfg.Consumer.ThreadRenamed(Thread{TID: th.tid, PID: p.pid}, th.slot)
+			t.readNames(th)
+			th.slot = t.cfg.Consumer.ThreadRenamed(&th.Thread, th.slot)
 		}
 	}
 }
 
-func commFDTarget(tid int32, fd int64) (int32, bool) {
-	buf := make([]byte, 128)
-	n, err := unix.Readlink("/proc/"+itoa(int64(tid))+"/fd/"+itoa(fd), buf)
-	if err != nil || n >= len(buf) {
+func (t *Tracer) commFDTarget(tid int32, fd int64) (int32, bool) {
+	target, ok := t.fs.FDTarget(tid, fd)
+	if !ok {
 		return 0, false
 	}
-	return commTarget(string(buf[:n]))
+	return proc.CommFileThread(target)
 }
 
-func itoa(n int64) string {
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
-
-// clockBase anchors the tracer's monotonic timestamps; Go's monotonic
-// reading is CLOCK_MONOTONIC on Linux, read through the vDSO.
-var clockBase = time.Now()
-
-func monoNow() int64 { return int64(time.Since(clockBase)) }
-
-// WallTime converts a timestamp of a Syscall to wall-clock time.
-func WallTime(mono int64) time.Time { return clockBase.Add(time.Duration(mono)) }
+func monoNow() int64 { return backend.Now() }

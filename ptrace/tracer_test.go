@@ -13,13 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
-// recorder is a Consumer that keeps what it is told, keyed by
-// "process/thread" names read from /proc like the collector does.
+// recorder is a Consumer that keeps what it is told, keyed by the
+// "process/thread" names the tracer gives. It checks each name against
+// /proc while the tracee is stopped: misnamed lists those that differ.
 type recorder struct {
 	mu        sync.Mutex
 	slots     []string
@@ -27,59 +29,59 @@ type recorder struct {
 	errs      map[string]int
 	durations map[string][]int64
 	live      int
-	// named counts the threads announced with a name (ThreadStarted or
-	// ThreadRenamed); misnamed lists those whose name was not the one
-	// /proc shows, or that do not lead their process.
-	named    int
-	misnamed []string
+	renamed   int // ThreadRenamed calls
+	misnamed  []string
 }
+
+var _ backend.Consumer = (*recorder)(nil)
 
 func newRecorder() *recorder {
 	return &recorder{calls: map[string]int{}, errs: map[string]int{}, durations: map[string][]int64{}}
 }
 
+// comm reads a comm file as a label value, or "" if it is gone.
 func comm(path string) string {
-	b, _ := os.ReadFile(path)
-	return strings.TrimSuffix(string(b), "\n")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return backend.ValidName(strings.TrimSuffix(string(b), "\n"))
 }
 
-func (r *recorder) slot(t ptrace.Thread) uint32 {
+func (r *recorder) slot(t *backend.Thread) backend.Slot {
 	pid := strconv.Itoa(int(t.PID))
-	name := comm("/proc/"+pid+"/comm") + "/" + comm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm")
+	process, thread := comm("/proc/"+pid+"/comm"), comm("/proc/"+pid+"/task/"+strconv.Itoa(int(t.TID))+"/comm")
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if t.Name != "" {
-		r.named++
-		if want := comm("/proc/" + pid + "/comm"); t.Name != want || t.TID != t.PID {
-			r.misnamed = append(r.misnamed, fmt.Sprintf("tid %d pid %d named %q, /proc says %q", t.TID, t.PID, t.Name, want))
-		}
-		name = t.Name + "/" + t.Name
+	if process != "" && thread != "" && (t.Process != process || t.Name != thread) {
+		r.misnamed = append(r.misnamed, fmt.Sprintf("tid %d pid %d named %s/%s, /proc says %s/%s", t.TID, t.PID, t.Process, t.Name, process, thread))
 	}
-	r.slots = append(r.slots, name)
+	r.slots = append(r.slots, t.Process+"/"+t.Name)
 	r.live++
-	return uint32(len(r.slots) - 1)
+	return backend.Slot(len(r.slots) - 1)
 }
 
-func (r *recorder) ThreadStarted(t ptrace.Thread) uint32 { return r.slot(t) }
-func (r *recorder) ThreadRenamed(t ptrace.Thread, old uint32) uint32 {
+func (r *recorder) ThreadStarted(t *backend.Thread) backend.Slot { return r.slot(t) }
+func (r *recorder) ThreadRenamed(t *backend.Thread, old backend.Slot) backend.Slot {
 	r.mu.Lock()
 	r.live--
+	r.renamed++
 	r.mu.Unlock()
 	return r.slot(t)
 }
-func (r *recorder) ThreadExited(ptrace.Thread, uint32) {
+func (r *recorder) ThreadExited(*backend.Thread, backend.Slot) {
 	r.mu.Lock()
 	r.live--
 	r.mu.Unlock()
 }
 
-func (r *recorder) SyscallEntered(s *ptrace.Syscall) {
+func (r *recorder) SyscallEntered(s *backend.Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls[r.slots[s.Slot]+" "+syscalls.Name(s.Arch, s.Nr)]++
 }
 
-func (r *recorder) Syscall(s *ptrace.Syscall) {
+func (r *recorder) SyscallExited(s *backend.Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := r.slots[s.Slot] + " " + syscalls.Name(s.Arch, s.Nr)
@@ -89,6 +91,13 @@ func (r *recorder) Syscall(s *ptrace.Syscall) {
 	if s.Exit != 0 {
 		r.durations[key] = append(r.durations[key], s.Duration())
 	}
+}
+
+func (r *recorder) Add(backend.Slot, syscalls.Arch, uint32, *backend.Delta) {
+	panic("ptrace hands over calls, not deltas")
+}
+func (r *recorder) SpanCandidate(*backend.Call) {
+	panic("ptrace hands over calls, not span candidates")
 }
 
 func (r *recorder) count(key string) int {
@@ -182,7 +191,7 @@ func TestLaunchCountsExactly(t *testing.T) {
 	if got := rec.count("workload/workload execve"); got != 1 {
 		t.Errorf("execve of the launched command: %d, want 1 (the helper's own calls must not count)", got)
 	}
-	if got := tr.Stats.Tracees.Load(); got != 0 {
+	if got := tr.Stats().Tracees.Load(); got != 0 {
 		t.Errorf("%d tracees left", got)
 	}
 }
@@ -325,15 +334,15 @@ func TestAttachCountsExactlyAndDetachesCleanly(t *testing.T) {
 func TestAttachErrorsSayWhy(t *testing.T) {
 	prog := buildProg(t, "signals")
 	tr, _ := startTracer(t)
-	var ae *ptrace.AttachError
+	var ae *backend.AttachError
 	err := tr.Attach(1 << 30)
-	if !errors.As(err, &ae) || ae.Reason != ptrace.ReasonNotFound {
+	if !errors.As(err, &ae) || ae.Reason != backend.ReasonNotFound {
 		t.Fatalf("missing PID: %v", err)
 	}
 	if !strings.Contains(err.Error(), "PID 1073741824") {
 		t.Errorf("message does not name the PID: %v", err)
 	}
-	if err := tr.Attach(os.Getpid()); !errors.As(err, &ae) || ae.Reason != ptrace.ReasonSelf {
+	if err := tr.Attach(os.Getpid()); !errors.As(err, &ae) || ae.Reason != backend.ReasonSelf {
 		t.Fatalf("self: %v", err)
 	}
 
@@ -354,13 +363,13 @@ func TestAttachErrorsSayWhy(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	err = tr.Attach(d.PID)
-	if !errors.As(err, &ae) || ae.Reason != ptrace.ReasonAlreadyTraced {
+	if !errors.As(err, &ae) || ae.Reason != backend.ReasonAlreadyTraced {
 		t.Fatalf("already traced: %v", err)
 	}
 	if !strings.Contains(err.Error(), "strace") {
 		t.Errorf("message does not name the tracer: %v", err)
 	}
-	if got := tr.Stats.AttachErrors[ptrace.ReasonAlreadyTraced].Load(); got != 1 {
+	if got := tr.Stats().AttachErrors[backend.ReasonAlreadyTraced].Load(); got != 1 {
 		t.Errorf("already_traced counted %d times, want 1", got)
 	}
 }
@@ -457,7 +466,7 @@ func TestSeccompFilterCountsOnlySelectedAndSkipsTheRest(t *testing.T) {
 	// Each selected call costs two stops (seccomp, exit); the rest none.
 	// Events (clone, exec, exit, signals) add a few dozen.
 	selected := 4*1000 + 50 + 7
-	if stops := int(tr.Stats.Stops.Load()); stops > 2*selected+200 {
+	if stops := stopsOf(tr); stops > 2*selected+200 {
 		t.Errorf("%d stops for %d selected calls: unselected calls stopped too", stops, selected)
 	}
 }
@@ -485,4 +494,9 @@ func TestFilterInAttachModeDropsTheRest(t *testing.T) {
 	if strings.Contains(d.Stdout(), "ENOSYS") {
 		t.Error("target saw ENOSYS")
 	}
+}
+
+func stopsOf(tr *ptrace.Tracer) int {
+	stops, _ := tr.StopStats()
+	return int(stops)
 }

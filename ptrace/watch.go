@@ -1,10 +1,6 @@
 package ptrace
 
-import (
-	"golang.org/x/sys/unix"
-
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
-)
+import "github.com/syscall-exporter/syscall_exporter/syscalls"
 
 // The few syscalls the tracer itself reacts to, by number on each arch the
 // kernel can report. An absent syscall holds noSyscall.
@@ -18,36 +14,21 @@ type watchedNrs struct {
 
 const noSyscall = ^uint32(0)
 
-const (
-	archX86_64 = iota
-	archI386
-	archAarch64
-	archOther
-	numArches
-)
+var nothingWatched = watchedNrs{noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall, noSyscall}
 
-func archIndex(arch uint32) int {
-	switch arch {
-	case unix.AUDIT_ARCH_X86_64:
-		return archX86_64
-	case unix.AUDIT_ARCH_I386:
-		return archI386
-	case unix.AUDIT_ARCH_AARCH64:
-		return archAarch64
+// watched is indexed by syscalls.Arch.Index; other arches watch nothing.
+var watched = func() (w [syscalls.NumIndexes]watchedNrs) {
+	for i := range w {
+		w[i] = nothingWatched
 	}
-	return archOther
-}
-
-var watched = func() (w [numArches]watchedNrs) {
-	auditArch := [numArches]uint32{unix.AUDIT_ARCH_X86_64, unix.AUDIT_ARCH_I386, unix.AUDIT_ARCH_AARCH64, 0}
-	for i, arch := range auditArch {
+	for _, arch := range syscalls.Arches {
 		nr := func(name string) uint32 {
-			if n, ok := syscalls.Lookup(arch, name); ok && arch != 0 {
+			if n, ok := syscalls.Lookup(arch, name); ok {
 				return n
 			}
 			return noSyscall
 		}
-		w[i] = watchedNrs{
+		w[arch.Index()] = watchedNrs{
 			execve: nr("execve"), execveat: nr("execveat"),
 			exit: nr("exit"), exitGroup: nr("exit_group"),
 			prctl: nr("prctl"),

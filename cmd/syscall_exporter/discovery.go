@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/syscall-exporter/syscall_exporter/ptrace"
+	"github.com/syscall-exporter/syscall_exporter/discovery"
 )
 
 // discoveryFlags find targets by name, for a sidecar that does not know
@@ -17,10 +17,21 @@ type discoveryFlags struct {
 	MatchComm         []string      `name:"match.comm" placeholder:"REGEX" help:"Trace every process whose name (comm) matches REGEX (repeatable); found by scanning /proc."`
 	MatchCmdline      []string      `name:"match.cmdline" placeholder:"REGEX" help:"Trace every process whose command line (arguments joined by spaces) matches REGEX (repeatable)."`
 	DiscoveryInterval time.Duration `name:"discovery.interval" default:"1s" help:"How often to scan /proc for --match.* processes."`
+
+	matcher discovery.Matcher // the expressions, compiled
 }
 
-func (f *discoveryFlags) matcher() (ptrace.Matcher, error) {
-	var m ptrace.Matcher
+// Validate compiles the expressions.
+func (f *discoveryFlags) Validate() error {
+	m, err := f.compile()
+	f.matcher = m
+	return err
+}
+
+func (f *discoveryFlags) discovering() bool { return len(f.MatchComm)+len(f.MatchCmdline) > 0 }
+
+func (f *discoveryFlags) compile() (discovery.Matcher, error) {
+	var m discovery.Matcher
 	for _, expr := range f.MatchComm {
 		re, err := regexp.Compile(expr)
 		if err != nil {

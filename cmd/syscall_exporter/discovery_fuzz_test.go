@@ -14,7 +14,7 @@ import (
 func FuzzMatchFlags(f *testing.F) {
 	f.Fuzz(func(t *testing.T, expr, text string) {
 		flags := discoveryFlags{MatchComm: []string{expr}, MatchCmdline: []string{expr}, DiscoveryInterval: time.Second}
-		m, err := flags.matcher()
+		m, err := flags.compile()
 		if err != nil {
 			if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || !strings.HasPrefix(msg, "--match.") {
 				t.Errorf("--match.comm=%q: error is not one line naming the flag: %q", expr, msg)

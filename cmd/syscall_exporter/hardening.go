@@ -11,6 +11,8 @@ import (
 type hardeningFlags struct {
 	MaxSeries int    `name:"metrics.max-series" default:"10000" help:"Most series (label set × syscall) to hold; past it, new thread names fold into thread=\"other\" and new syscalls into syscall=\"other\", counted by syscall_exporter_series_dropped_total (0: no limit)."`
 	KeepCaps  string `name:"capabilities.keep" default:"cap_sys_ptrace,cap_dac_read_search" placeholder:"CAPS" help:"Capabilities to keep once the targets are attached, comma-separated; every other one is dropped from every thread ('all': drop none, 'none': drop all). cap_sys_ptrace attaches to processes found later; cap_dac_read_search reads /proc/PID/fd of other users' processes."`
+
+	keep keepSet // --capabilities.keep, parsed
 }
 
 // dropPrivileges keeps only the capabilities asked for. Failing to drop
@@ -33,8 +35,7 @@ func (h *hardeningFlags) Validate() error {
 	if h.MaxSeries < 0 {
 		return fmt.Errorf("--metrics.max-series must be 0 (no limit) or more")
 	}
-	if _, err := parseKeep(h.KeepCaps); err != nil {
-		return err
-	}
-	return nil
+	keep, err := parseKeep(h.KeepCaps)
+	h.keep = keep
+	return err
 }

@@ -11,9 +11,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/version"
 
+	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
 	"github.com/syscall-exporter/syscall_exporter/exporter"
-	"github.com/syscall-exporter/syscall_exporter/ptrace/syscalls"
+	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // spanFlags choose which calls become OpenTelemetry spans and where they
@@ -30,10 +31,45 @@ type spanFlags struct {
 	SpansMaxPerSecond  float64       `name:"spans.max-per-second" default:"100" help:"Spans made per second at most, over all calls (0: no limit); the rest are counted as dropped."`
 	SpansBurst         int           `name:"spans.burst" default:"100" help:"Spans allowed at once above the per-second rate."`
 	SpansCommandArgs   bool          `name:"spans.command-args" help:"Add process.command_args to spans (off: arguments can hold secrets)."`
+
+	// Parsed by Validate.
+	policy  collector.SpanPolicy
+	limit   exporter.RateLimit
+	headers map[string]string
 }
 
 // spansShutdownTimeout bounds the exit: spans still queued then are lost.
 const spansShutdownTimeout = 5 * time.Second
+
+// Validate parses what the span flags say, each error naming its flag.
+func (f *spanFlags) Validate() error {
+	f.policy = collector.SpanPolicy{SlowThreshold: f.SpansSlowThreshold, SampleRatio: f.SpansSampleRatio}
+	for _, name := range f.SpansIgnoreErrno {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		e, err := parseErrno(name)
+		if err != nil {
+			return fmt.Errorf("--spans.ignore-errno: %w", err)
+		}
+		f.policy.IgnoreErrno = append(f.policy.IgnoreErrno, e)
+	}
+	if err := f.policy.Validate(); err != nil {
+		return fmt.Errorf("--spans.*: %w", err)
+	}
+	f.limit = exporter.RateLimit{MaxPerSecond: f.SpansMaxPerSecond, Burst: f.SpansBurst}
+	if err := f.limit.Validate(); err != nil {
+		return fmt.Errorf("--spans.*: %w", err)
+	}
+	if f.OTLPHeaders != "" {
+		h, err := exporter.ParseOTLPHeaders(f.OTLPHeaders)
+		if err != nil {
+			return fmt.Errorf("--otlp.headers: %w", err)
+		}
+		f.headers = h
+	}
+	return nil
+}
 
 // spanExport is the running span pipeline; nil when spans are off.
 type spanExport struct {
@@ -41,27 +77,21 @@ type spanExport struct {
 	logger *slog.Logger
 }
 
-// startSpans checks the flags and, if an endpoint is configured, starts
-// the pipeline, hands its sink to the collector and registers the span
-// self-metrics. Call it before tracing starts.
-func (f *spanFlags) startSpans(coll *collector.Collector, self prometheus.Registerer, logger *slog.Logger) (*spanExport, error) {
-	policy, err := f.policy()
-	if err != nil {
-		return nil, err
-	}
+// startSpans starts the pipeline if an endpoint is configured, hands its
+// sink to the collector and registers its self-metrics. Call it before
+// tracing starts.
+func (f *spanFlags) startSpans(coll *collector.Collector, b backend.Backend, self prometheus.Registerer, logger *slog.Logger) (*spanExport, error) {
 	cfg := exporter.OTLPConfig{
 		Endpoint:       f.OTLPEndpoint,
 		Protocol:       f.OTLPProtocol,
 		Insecure:       f.OTLPInsecure,
+		Headers:        f.headers,
 		ServiceVersion: version.Version,
-		CommandArgs:    f.SpansCommandArgs,
-		Stats:          new(collector.SpanStats),
+		RateLimit:      f.limit,
 		Logger:         logger,
 	}
-	if f.OTLPHeaders != "" {
-		if cfg.Headers, err = exporter.ParseOTLPHeaders(f.OTLPHeaders); err != nil {
-			return nil, fmt.Errorf("--otlp.headers: %w", err)
-		}
+	if f.SpansCommandArgs {
+		cfg.CommandArgs = b.CommandArgs
 	}
 	on, why := cfg.SpansEnabled()
 	if !on {
@@ -74,12 +104,12 @@ func (f *spanFlags) startSpans(coll *collector.Collector, self prometheus.Regist
 	if err != nil {
 		return nil, err
 	}
-	if err := coll.SetSpanSink(spans.Sink(), policy, cfg.Stats); err != nil {
+	if err := coll.SetSpanSink(spans.Sink(), f.policy); err != nil {
 		return nil, err
 	}
-	self.MustRegister(collector.NewSpanStatsCollector(cfg.Stats))
-	logger.Info("exporting spans", "because", why, "slow_threshold", policy.SlowThreshold,
-		"sample_ratio", policy.SampleRatio, "max_per_second", policy.MaxPerSecond)
+	self.MustRegister(spans)
+	logger.Info("exporting spans", "because", why, "slow_threshold", f.policy.SlowThreshold,
+		"sample_ratio", f.policy.SampleRatio, "max_per_second", f.limit.MaxPerSecond)
 	return &spanExport{spans: spans, logger: logger}, nil
 }
 
@@ -94,36 +124,6 @@ func (s *spanExport) stop() {
 	if err := s.spans.Shutdown(ctx); err != nil {
 		s.logger.Warn("spans not all flushed at exit", "err", err)
 	}
-}
-
-func (f *spanFlags) policy() (collector.SpanPolicy, error) {
-	p := collector.SpanPolicy{
-		SlowThreshold: f.SpansSlowThreshold,
-		SampleRatio:   f.SpansSampleRatio,
-		MaxPerSecond:  f.SpansMaxPerSecond,
-		Burst:         f.SpansBurst,
-	}
-	for _, name := range f.SpansIgnoreErrno {
-		if name = strings.TrimSpace(name); name == "" {
-			continue
-		}
-		e, err := parseErrno(name)
-		if err != nil {
-			return p, fmt.Errorf("--spans.ignore-errno: %w", err)
-		}
-		p.IgnoreErrno = append(p.IgnoreErrno, e)
-	}
-	switch {
-	case !(p.SampleRatio >= 0 && p.SampleRatio <= 1):
-		return p, fmt.Errorf("--spans.sample-ratio=%v: want a number from 0 to 1", p.SampleRatio)
-	case p.SlowThreshold < 0:
-		return p, fmt.Errorf("--spans.slow-threshold=%v: must not be negative", p.SlowThreshold)
-	case !(p.MaxPerSecond >= 0):
-		return p, fmt.Errorf("--spans.max-per-second=%v: must not be negative (0: no limit)", p.MaxPerSecond)
-	case p.MaxPerSecond > 0 && p.Burst < 1:
-		return p, fmt.Errorf("--spans.burst=%d: must be at least 1", p.Burst)
-	}
-	return p, p.Validate()
 }
 
 // errnoAliases are the second names some errnos have.

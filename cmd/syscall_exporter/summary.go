@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/collector"
+	"github.com/syscall-exporter/syscall_exporter/summary"
 )
 
 // summaryFlags ask for strace -c style tables: at exit, and on SIGUSR1.
@@ -36,17 +37,23 @@ type summaryPrinter struct {
 	done chan struct{}
 }
 
-// startSummaries checks the flags and handles SIGUSR1 from now on, in
-// either mode: the signal's default action would kill the exporter, so it
-// always prints instead, whether or not --summary was given.
-func (f *summaryFlags) startSummaries(coll *collector.Collector, stderr io.Writer, logger *slog.Logger) (*summaryPrinter, error) {
+// Validate checks that --summary.output can be written, which implies
+// --summary.
+func (f *summaryFlags) Validate() error {
 	if f.SummaryOutput != "" {
 		dir := filepath.Dir(f.SummaryOutput)
 		if err := unix.Access(dir, unix.W_OK); err != nil {
-			return nil, fmt.Errorf("--summary.output=%s: cannot write in %s: %v", f.SummaryOutput, dir, err)
+			return fmt.Errorf("--summary.output=%s: cannot write in %s: %v", f.SummaryOutput, dir, err)
 		}
 		f.Summary = true
 	}
+	return nil
+}
+
+// startSummaries handles SIGUSR1 from now on, in either mode: the signal's
+// default action would kill the exporter, so it always prints instead,
+// whether or not --summary was given.
+func (f *summaryFlags) startSummaries(coll *collector.Collector, stderr io.Writer, logger *slog.Logger) *summaryPrinter {
 	p := &summaryPrinter{
 		flags: *f, coll: coll, stderr: stderr, log: logger,
 		sigs: make(chan os.Signal, 1), done: make(chan struct{}),
@@ -62,7 +69,7 @@ func (f *summaryFlags) startSummaries(coll *collector.Collector, stderr io.Write
 			}
 		}
 	}()
-	return p, nil
+	return p
 }
 
 // atExit prints the final summary, if --summary asked for one.
@@ -80,7 +87,7 @@ func (p *summaryPrinter) stop() {
 func (p *summaryPrinter) print() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	sum := collector.Summarize(p.coll.Snapshot(), p.coll.LabelNames(), collector.SummaryBy(p.flags.SummaryBy))
+	sum := summary.Of(p.coll.Snapshot(), p.coll.LabelNames(), summary.By(p.flags.SummaryBy))
 	var buf bytes.Buffer
 	var err error
 	if p.flags.SummaryFormat == "json" {

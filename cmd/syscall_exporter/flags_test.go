@@ -1,0 +1,55 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// Bad command lines get one line naming what is wrong, from the check
+// that owns it, before anything starts.
+func TestBadFlagsSayWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{nil, "nothing to trace"},
+		{[]string{"--pid", "1", "--no-such-flag"}, "no-such-flag"},
+		{[]string{"--pid", "1", "--label.thread=bogus"}, "--label.thread"},
+		{[]string{"--pid", "1", "--syscalls=nosuchcall"}, "nosuchcall"},
+		{[]string{"--pid", "1", "--max-overhead=100"}, "--max-overhead must be between 0 and 100"},
+		{[]string{"--pid", "1", "--metrics.max-series=-1"}, "--metrics.max-series"},
+		{[]string{"--pid", "1", "--capabilities.keep=cap_nope"}, "--capabilities.keep"},
+		{[]string{"--match.comm=("}, `--match.comm="(": missing closing )`},
+		{[]string{"--match.comm=x", "--discovery.interval=0s"}, "--discovery.interval must be positive"},
+		{[]string{"--pid", "1", "--spans.sample-ratio=2"}, "sample ratio 2"},
+		{[]string{"--pid", "1", "--spans.ignore-errno=ENOSUCH"}, "--spans.ignore-errno"},
+		{[]string{"--pid", "1", "--otlp.headers=nokey"}, "--otlp.headers"},
+		{[]string{"--pid", "1", "--summary.output=/nonexistent/dir/file"}, "--summary.output"},
+	} {
+		var stderr strings.Builder
+		var c cli
+		err := parse(&c, tc.args, io.Discard)
+		if err == nil {
+			t.Errorf("%v: accepted", tc.args)
+			continue
+		}
+		if code := usageError(&stderr, err); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, exitUsage)
+		}
+		if out := stderr.String(); strings.Count(out, "\n") != 1 || !strings.Contains(out, tc.says) {
+			t.Errorf("%v: %q, want one line saying %q", tc.args, out, tc.says)
+		}
+	}
+}
+
+// A good command line leaves each group's parsed form behind.
+func TestFlagsKeepWhatTheyParsed(t *testing.T) {
+	var c cli
+	if err := parse(&c, []string{"--match.comm=^app$", "--syscalls=%file", "--capabilities.keep=none", "--spans.ignore-errno=EAGAIN"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.matcher.Comm) != 1 || c.filter == nil || c.keep.mask != 0 || c.keep.all || len(c.policy.IgnoreErrno) != 1 {
+		t.Errorf("parsed: matcher %v, filter %v, keep %+v, policy %+v", c.matcher, c.filter, c.keep, c.policy)
+	}
+}
