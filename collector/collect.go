@@ -40,8 +40,10 @@ type histogramMetric struct {
 	ex     *Exemplars
 }
 
+// Desc is the histogram's descriptor.
 func (m *histogramMetric) Desc() *prometheus.Desc { return m.desc }
 
+// Write fills in the classic and native buckets and their exemplars.
 func (m *histogramMetric) Write(out *dto.Metric) error {
 	h := &m.h
 	hist := &dto.Histogram{

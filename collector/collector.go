@@ -19,6 +19,7 @@ import (
 // ThreadLabel chooses what the thread label holds.
 type ThreadLabel string
 
+// The values of ThreadLabel.
 const (
 	ThreadByName ThreadLabel = "name" // the thread's name (comm): bounded, the default
 	ThreadByTID  ThreadLabel = "tid"  // one series per thread: unbounded, opt-in

@@ -245,6 +245,7 @@ type countingExporter struct {
 	stats *SpanStats
 }
 
+// ExportSpans exports and counts the outcome.
 func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	err := e.SpanExporter.ExportSpans(ctx, spans)
 	if err != nil {
@@ -265,6 +266,7 @@ type throttledErrors struct {
 	suppressed int
 }
 
+// Handle logs err unless another was logged within the minute.
 func (h *throttledErrors) Handle(err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

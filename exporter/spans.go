@@ -163,6 +163,7 @@ type presetIDs struct{}
 
 type presetIDsKey struct{}
 
+// NewIDs returns the record's IDs, for the record's span.
 func (presetIDs) NewIDs(ctx context.Context) (trace.TraceID, trace.SpanID) {
 	if r, ok := ctx.Value(presetIDsKey{}).(*collector.SpanRecord); ok {
 		return r.TraceID, r.SpanID

@@ -41,11 +41,13 @@ type spanStatsCollector struct{ stats *SpanStats }
 
 var _ prometheus.Collector = spanStatsCollector{}
 
+// Describe sends the span metrics' descriptors.
 func (s spanStatsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- spansExportedDesc
 	ch <- spansDroppedDesc
 }
 
+// Collect reads the counts now.
 func (s spanStatsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(spansExportedDesc, prometheus.CounterValue, float64(s.stats.Exported.Load()))
 	for r := range numDropReasons {

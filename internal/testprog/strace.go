@@ -66,6 +66,7 @@ type StraceTable struct {
 	Total        StraceRow
 }
 
+// StraceRow is one line of a StraceTable.
 type StraceRow struct {
 	Percent, Seconds float64
 	Usecs            uint64
