@@ -33,8 +33,8 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-// defaultFloorSource is $PTRACE_FLOOR_SRC, else ../shared/bench/ptrace_floor.c
-// beside the repository.
+// defaultFloorSource is $PTRACE_FLOOR_SRC, else the repository's
+// bench/floor/ptrace_floor.c.
 func defaultFloorSource() string {
 	if s := os.Getenv("PTRACE_FLOOR_SRC"); s != "" {
 		return s
@@ -43,7 +43,7 @@ func defaultFloorSource() string {
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(root), "shared", "bench", "ptrace_floor.c")
+	return filepath.Join(root, "bench", "floor", "ptrace_floor.c")
 }
 
 // build compiles the exporter, the workload programs and the floor tracer
