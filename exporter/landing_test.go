@@ -198,3 +198,11 @@ func TestLandingPageSitsBehindBasicAuth(t *testing.T) {
 		t.Errorf("with credentials: %d\n%s", code, body)
 	}
 }
+
+// Calls count at entry (collector.SyscallEntered); the page says so.
+func TestLandingPageSaysCallsCountAtEntry(t *testing.T) {
+	page := get(t, NewLandingPage(LandingConfig{Collector: fed(t), TelemetryPath: "/metrics"}), "GET", "/").Body.String()
+	if !strings.Contains(page, "A call counts when it is entered") || strings.Contains(page, "when it completes") {
+		t.Error("the note on the table does not say calls count at entry")
+	}
+}
