@@ -44,7 +44,7 @@ cross:
 
 # As released: without cgo the exporter can drop capabilities in every thread.
 build:
-	CGO_ENABLED=0 $(GO) build -o syscall_exporter ./cmd/syscall_exporter
+	CGO_ENABLED=0 $(GO) build -buildvcs=true -o syscall_exporter ./cmd/syscall_exporter
 
 # What tracing costs, against strace -c and the C floor (README: Benchmarks).
 # Root; a few minutes. BENCHFLAGS="-rounds 9 -pin on" and so on.

@@ -217,6 +217,11 @@ func TestVersionAndHelp(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "syscall_exporter, version ") || !strings.Contains(string(out), "go version:") {
 		t.Errorf("--version: %v\n%s", err, out)
 	}
+	// Built without -ldflags, as go build does: the version and revision
+	// come from the build info.
+	if strings.HasPrefix(string(out), "syscall_exporter, version  ") || strings.Contains(string(out), "revision: unknown") {
+		t.Errorf("--version of a plain go build says neither version nor revision:\n%s", out)
+	}
 	out, err = exec.Command(exporterBin, "--help").Output()
 	if err != nil || !strings.Contains(string(out), "--web.listen-address=ADDR") || !strings.Contains(string(out), "--version") {
 		t.Errorf("--help: %v\n%s", err, out)

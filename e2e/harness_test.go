@@ -33,9 +33,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	exporterBin = filepath.Join(dir, "syscall_exporter")
-	build := exec.Command("go", "build", "-race", "-o", exporterBin, "../cmd/syscall_exporter")
+	build := exec.Command("go", "build", "-buildvcs=true", "-race", "-o", exporterBin, "../cmd/syscall_exporter")
 	if os.Getenv("E2E_NO_RACE") != "" {
-		build = exec.Command("go", "build", "-o", exporterBin, "../cmd/syscall_exporter")
+		build = exec.Command("go", "build", "-buildvcs=true", "-o", exporterBin, "../cmd/syscall_exporter")
 	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

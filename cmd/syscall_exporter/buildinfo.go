@@ -6,27 +6,13 @@ import (
 	"github.com/prometheus/common/version"
 )
 
-// setVersionFromBuildInfo fills in what -ldflags did not set: a plain
-// `go build` or `go run` still knows its module version and VCS revision.
+// setVersionFromBuildInfo fills in the version -ldflags did not set: a
+// plain `go build` knows its module version (a pseudo-version from the
+// VCS stamp, or "(devel)"). prometheus/common takes the revision from
+// the same build info already.
 func setVersionFromBuildInfo() {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return
-	}
-	if version.Version == "" && info.Main.Version != "" {
+	if info, ok := debug.ReadBuildInfo(); ok && version.Version == "" {
 		version.Version = info.Main.Version
-	}
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			if version.Revision == "" {
-				version.Revision = s.Value
-			}
-		case "vcs.modified":
-			if s.Value == "true" && version.Revision != "" && version.Branch == "" {
-				version.Revision += "-dirty"
-			}
-		}
 	}
 }
 
