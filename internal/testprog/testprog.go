@@ -92,3 +92,12 @@ func build(t testing.TB, name string, static bool) string {
 	built[key] = out
 	return out
 }
+
+// RequireFile skips (or in CI fails) when a file a package installs is
+// absent.
+func RequireFile(t testing.TB, path, pkg string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		skipOrFail(t, "needs "+path+" (Debian package "+pkg+"; .ci/run installs it)")
+	}
+}
