@@ -169,6 +169,9 @@ func startCluster() (c *cluster, err error) {
 	if err := writeRecord(c.path("owner"), os.Getpid()); err != nil {
 		return c, err
 	}
+	if err := recordHostDirs(c.path("host-dirs")); err != nil {
+		return c, err
+	}
 	id := strings.TrimPrefix(filepath.Base(root), strings.TrimSuffix(rootGlob, "*"))
 	if err := c.setupNetns("sxe-k8s-" + id); err != nil {
 		return c, err
@@ -731,7 +734,7 @@ func (c *cluster) kubectl(stdin []byte, args ...string) (string, error) {
 // kubectlStderr is kubectl that returns stderr apart, for its warnings.
 func (c *cluster) kubectlStderr(stdin []byte, args ...string) (string, string, error) {
 	cmd := exec.Command("nsenter", append([]string{"--net=" + c.netns, "--",
-		filepath.Join(c.bin, "kubectl"), "--kubeconfig=" + c.kubecfg}, args...)...)
+		filepath.Join(c.bin, "kubectl"), "--kubeconfig=" + c.kubecfg, "--cache-dir=" + c.path("kubectl-cache")}, args...)...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -890,10 +893,71 @@ func teardown(root string) []error {
 			}
 		}
 	}
+	if err := removeHostDirs(root); err != nil {
+		errs = append(errs, err)
+	}
 	if err := os.RemoveAll(root); err != nil {
 		errs = append(errs, err)
 	}
 	return errs
+}
+
+// hostDirs are the paths outside the root that the cluster makes, since
+// their place is fixed: the kubelet's device-plugin socket and container
+// log links, containerd 1.6's shim sockets, ip netns's directory (a mount
+// of itself). Deepest first.
+var hostDirs = []string{
+	"/var/lib/kubelet/device-plugins", "/var/lib/kubelet", "/var/log/containers",
+	shimSocketDir, filepath.Dir(shimSocketDir), "/run/netns",
+}
+
+// recordHostDirs notes which host directories do not exist yet: the
+// teardown of the last run removes those, once empty.
+func recordHostDirs(path string) error {
+	var missing []string
+	for _, d := range hostDirs {
+		if _, err := os.Lstat(d); os.IsNotExist(err) {
+			missing = append(missing, d)
+		}
+	}
+	return os.WriteFile(path, []byte(strings.Join(missing, "\n")+"\n"), 0o644)
+}
+
+func removeHostDirs(root string) error {
+	// Another run still going shares these paths.
+	others, _ := filepath.Glob(filepath.Join(os.TempDir(), rootGlob))
+	for _, o := range others {
+		var pid int
+		var st uint64
+		if b, err := os.ReadFile(filepath.Join(o, "owner")); o != root && err == nil {
+			fmt.Sscan(string(b), &pid, &st)
+			if alive(pid, st) {
+				return nil
+			}
+		}
+	}
+	// The kubelet leaves its socket behind.
+	os.Remove("/var/lib/kubelet/device-plugins/kubelet.sock")
+	b, _ := os.ReadFile(filepath.Join(root, "host-dirs"))
+	made := strings.Fields(string(b))
+	var errs []error
+	for _, d := range hostDirs {
+		if !slices.Contains(made, d) {
+			continue
+		}
+		if ents, err := os.ReadDir(d); err != nil || len(ents) > 0 {
+			continue
+		}
+		if d == "/run/netns" {
+			// Not lazily: with a namespace mounted below, it stays.
+			for unix.Unmount(d, 0) == nil {
+			}
+		}
+		if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // stopProcess sends SIGTERM, and SIGKILL after grace; it returns once the

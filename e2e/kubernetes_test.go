@@ -688,7 +688,7 @@ type podWatch struct {
 func (c *cluster) watchPod(t *testing.T, ns, name string) *podWatch {
 	t.Helper()
 	cmd := exec.Command("nsenter", "--net="+c.netns, "--", filepath.Join(c.bin, "kubectl"), "--kubeconfig="+c.kubecfg,
-		"get", "pod", "-n", ns, name, "--watch", "--output-watch-events", "-o", "json")
+		"--cache-dir="+c.path("kubectl-cache"), "get", "pod", "-n", ns, name, "--watch", "--output-watch-events", "-o", "json")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
