@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"fmt"
 	"math/big"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -57,16 +59,73 @@ const (
 	shimSocketDir = "/run/containerd/s"
 )
 
+// clusterTests are the tests that use the cluster. The cluster is torn
+// down after the last of them that this run's -test.run selects, so that
+// the tests after them run on a quiet machine (an idle cluster costs some
+// 10% of a core); TestMain tears it down in any case.
+var clusterTests = []string{"TestClusterSidecar", "TestClusterManifestsAdmitted", "TestClusterPodSecurityBaseline"}
+
 var (
-	clusterOnce sync.Once
-	theCluster  *cluster
-	clusterErr  error
+	clusterMu    sync.Mutex
+	theCluster   *cluster
+	clusterErr   error
+	clusterUsers int // runs of cluster tests still to come
 )
 
-// requireCluster returns the cluster, starting it the first time. Without
-// root or the tools it needs the test skips, or fails when CI is set.
+// countClusterTests counts the runs of clusterTests that the -test.run,
+// -test.skip and -test.count flags ask for. Call it after flag.Parse.
+func countClusterTests() {
+	top := func(flagName string) (*regexp.Regexp, bool) {
+		f := flag.Lookup(flagName)
+		if f == nil || f.Value.String() == "" {
+			return nil, false
+		}
+		v := f.Value.String()
+		// The pattern's first level: up to a slash outside brackets.
+		depth, cut := 0, len(v)
+		for i, r := range v {
+			switch r {
+			case '[', '(':
+				depth++
+			case ']', ')':
+				depth--
+			case '/':
+				if depth == 0 && cut == len(v) {
+					cut = i
+				}
+			}
+		}
+		re, err := regexp.Compile(v[:cut])
+		return re, err == nil && (flagName != "test.skip" || cut == len(v))
+	}
+	count := 1
+	if f := flag.Lookup("test.count"); f != nil {
+		count, _ = strconv.Atoi(f.Value.String())
+	}
+	run, hasRun := top("test.run")
+	skip, hasSkip := top("test.skip")
+	for _, name := range clusterTests {
+		if (!hasRun || run.MatchString(name)) && !(hasSkip && skip.MatchString(name)) {
+			clusterUsers += count
+		}
+	}
+}
+
+// requireCluster returns the cluster, starting it if it is not running.
+// Call it from a top-level test of clusterTests. Without root or the tools
+// it needs the test skips, or fails when CI is set.
 func requireCluster(t *testing.T) *cluster {
 	t.Helper()
+	if !slices.Contains(clusterTests, t.Name()) {
+		t.Fatalf("%s uses the cluster: add it to clusterTests (from a subtest, call requireCluster in its parent)", t.Name())
+	}
+	t.Cleanup(func() {
+		clusterMu.Lock()
+		defer clusterMu.Unlock()
+		if clusterUsers--; clusterUsers <= 0 {
+			stopCluster()
+		}
+	})
 	testprog.RequireTracing(t)
 	for _, tool := range [][2]string{
 		{"etcd", "etcd-server"}, {"containerd", "containerd"}, {"containerd-shim-runc-v2", "containerd"},
@@ -76,20 +135,23 @@ func requireCluster(t *testing.T) *cluster {
 		testprog.RequireTool(t, tool[0], tool[1])
 	}
 	testprog.RequireFile(t, filepath.Join(cniBinDir, "loopback"), "containernetworking-plugins")
-	clusterOnce.Do(func() {
+	clusterMu.Lock()
+	defer clusterMu.Unlock()
+	if theCluster == nil && clusterErr == nil {
 		start := time.Now()
 		theCluster, clusterErr = startCluster()
 		if clusterErr == nil {
 			clusterLogf("node Ready %.1fs after the start", time.Since(start).Seconds())
 		}
-	})
+	}
 	if clusterErr != nil {
 		t.Fatalf("starting the cluster: %v", clusterErr)
 	}
 	return theCluster
 }
 
-// stopCluster tears down the cluster, if one was started.
+// stopCluster tears down the cluster, if one is running. Hold clusterMu,
+// or call it when no test runs.
 func stopCluster() {
 	if theCluster == nil {
 		return
@@ -99,6 +161,7 @@ func stopCluster() {
 		clusterLogf("teardown: %v", err)
 	}
 	theCluster.reap()
+	theCluster = nil
 	clusterLogf("torn down in %.1fs", time.Since(start).Seconds())
 }
 

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +29,8 @@ import (
 var exporterBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	countClusterTests()
 	dir, err := os.MkdirTemp("", "syscall_exporter-e2e-")
 	if err != nil {
 		panic(err)

@@ -53,13 +53,13 @@ const (
 var capBits = map[string]uint{"SYS_PTRACE": 19, "PERFMON": 38, "BPF": 39}
 
 func TestClusterSidecar(t *testing.T) {
+	c := requireCluster(t)
 	for _, v := range sidecarVariants {
-		t.Run(v.name, func(t *testing.T) { testSidecar(t, v) })
+		t.Run(v.name, func(t *testing.T) { testSidecar(t, c, v) })
 	}
 }
 
-func testSidecar(t *testing.T, v sidecarVariant) {
-	c := requireCluster(t)
+func testSidecar(t *testing.T, c *cluster, v sidecarVariant) {
 	ov := c.overlay(t, v.example)
 	c.apply(t, ov)
 	t.Cleanup(func() { c.deleteKustomization(t, ov, workloadNamespace) })
