@@ -300,11 +300,12 @@ func startCluster() (c *cluster, err error) {
 		return c, fmt.Errorf("prometheus-operator CRDs: %v", err)
 	}
 
-	if err := c.startContainerd(); err != nil {
-		return c, err
-	}
+	// containerd's configuration names the pause image.
 	if err := <-imagesDone; err != nil {
 		return c, fmt.Errorf("images: %v", err)
+	}
+	if err := c.startContainerd(); err != nil {
+		return c, err
 	}
 	for _, img := range c.images {
 		if _, err := c.ctr("images", "import", img.Path); err != nil {

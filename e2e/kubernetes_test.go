@@ -544,7 +544,8 @@ func (c *cluster) waitPod(t *testing.T, ns, selector string, timeout time.Durati
 		}
 		last = list.Items[0]
 		if !cond(&last) {
-			return fmt.Errorf("pod %s: %+v", last.Metadata.Name, last.Status)
+			st, _ := json.Marshal(last.Status)
+			return fmt.Errorf("pod %s: %s", last.Metadata.Name, st)
 		}
 		return nil
 	})
