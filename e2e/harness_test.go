@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +29,8 @@ import (
 var exporterBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	countClusterTests()
 	dir, err := os.MkdirTemp("", "syscall_exporter-e2e-")
 	if err != nil {
 		panic(err)
@@ -43,6 +46,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopCluster()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -140,7 +144,13 @@ func (e *exporter) wait(t *testing.T, timeout time.Duration) syscall.WaitStatus 
 // scrape fetches /metrics in the text format and parses it.
 func scrape(t *testing.T, addr string) metrics {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
+	return scrapeWith(t, http.DefaultClient, "http://"+addr+"/metrics")
+}
+
+// scrapeWith is scrape with a client of its own, of a whole URL.
+func scrapeWith(t *testing.T, client *http.Client, url string) metrics {
+	t.Helper()
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

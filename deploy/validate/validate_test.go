@@ -203,6 +203,41 @@ func TestExample(t *testing.T) {
 	}
 }
 
+// TestWorkloadExample checks the example the cluster tests apply: the
+// test program, injected, on the node's network in a privileged namespace.
+func TestWorkloadExample(t *testing.T) {
+	const dir, ns = "../kubernetes/examples/workload", "syscall-exporter-workload"
+	r := render(t, dir)
+	src := source(t, filepath.Join(dir, "deployment.yaml"))
+	d := r.deployments["workload"]
+	if d == nil {
+		t.Fatal("no workload Deployment")
+	}
+	sidecar := checkInjected(t, d)
+	if !slices.Equal(sidecar.Args, []string{"--match.comm=^podapp$"}) {
+		t.Errorf("sidecar args = %q, want only the podapp match", sidecar.Args)
+	}
+	if got, want := d.Spec.Template.Spec.Containers, src["workload"].Spec.Template.Spec.Containers; !equality.Semantic.DeepEqual(got, want) {
+		t.Errorf("app containers changed:\ngot  %+v\nwant %+v", got, want)
+	}
+	if !slices.Contains(d.Spec.Template.Spec.Containers[0].Args, "podapp") {
+		t.Errorf("the app does not name itself podapp: %q", d.Spec.Template.Spec.Containers[0].Args)
+	}
+	if !d.Spec.Template.Spec.HostNetwork || *d.Spec.Replicas != 1 {
+		t.Error("want one replica on the node's network")
+	}
+	checkPodMonitor(t, r, d)
+	if len(r.namespaces) != 1 || r.namespaces[0].Name != ns ||
+		r.namespaces[0].Labels["pod-security.kubernetes.io/enforce"] != "privileged" {
+		t.Fatalf("namespaces = %v, want %s enforcing privileged", r.namespaces, ns)
+	}
+	for _, o := range r.all {
+		if _, ok := o.(*corev1.Namespace); !ok && o.GetNamespace() != ns {
+			t.Errorf("%s is in namespace %q, want %s", o.GetName(), o.GetNamespace(), ns)
+		}
+	}
+}
+
 // TestComponent renders the base and components without the example, so
 // they are checked on a Deployment that already has an init container, and
 // on one that must be left alone.

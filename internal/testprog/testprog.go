@@ -50,9 +50,25 @@ var (
 // Build compiles src/NAME.c once per test binary and returns its path.
 func Build(t testing.TB, name string) string {
 	t.Helper()
+	return build(t, name, false)
+}
+
+// BuildStatic is Build for a statically linked program, which runs alone
+// in a container image.
+func BuildStatic(t testing.TB, name string) string {
+	t.Helper()
+	return build(t, name, true)
+}
+
+func build(t testing.TB, name string, static bool) string {
+	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if p, ok := built[name]; ok {
+	key := name
+	if static {
+		key += ".static"
+	}
+	if p, ok := built[key]; ok {
 		return p
 	}
 	if dir == "" {
@@ -64,11 +80,24 @@ func Build(t testing.TB, name string) string {
 	}
 	_, self, _, _ := runtime.Caller(0)
 	src := filepath.Join(filepath.Dir(self), "src", name+".c")
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("gcc", "-O1", "-pthread", "-o", out, src)
+	out := filepath.Join(dir, key)
+	args := []string{"-O1", "-pthread", "-o", out, src}
+	if static {
+		args = append([]string{"-static"}, args...)
+	}
+	cmd := exec.Command("gcc", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("gcc %s: %v\n%s", src, err, b)
 	}
-	built[name] = out
+	built[key] = out
 	return out
+}
+
+// RequireFile skips (or in CI fails) when a file a package installs is
+// absent.
+func RequireFile(t testing.TB, path, pkg string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		skipOrFail(t, "needs "+path+" (Debian package "+pkg+"; .ci/run installs it)")
+	}
 }

@@ -3,15 +3,21 @@
  *
  *   workload [-w] [-t THREADS] [-g GETPPIDS] [-e ENOENTS] [-s SLEEPS]
  *            [-m SLEEP_MS] [-f FORK_GETPPIDS] [-x EXEC_PATH] [-l]
+ *            [-G] [-n NAME] [-T TERM_MS]
  *
+ * -G  first wait for SIGUSR1 (prints "gated" when waiting for it)
+ * -n  then name the process NAME (its comm, which discovery matches)
  * -w  wait until a tracer is attached (TracerPid != 0) before working
  * -l  after the work, loop on getppid until stdin reaches EOF, then exit 0
+ * -T  after the work, wait for SIGTERM; then print "terminating traced=0|1",
+ *     sleep TERM_MS, print "exiting" and exit 0 (a container's shutdown)
  * Threads are named getter-0..N-1 (getppid each), opener (openat ENOENT),
  * sleeper (nanosleep); the forked child is named forked, calls getppid and
  * then execs EXEC_PATH. Prints "ready" when waiting and "done" at the end. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +55,14 @@ static void *sleeper(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  int wait_tracer = 0, linger = 0, threads = 4, c;
-  while ((c = getopt(argc, argv, "wlt:g:e:s:m:f:x:")) != -1) {
+  int wait_tracer = 0, linger = 0, gate = 0, threads = 4, c;
+  long term_ms = -1;
+  const char *name = NULL;
+  while ((c = getopt(argc, argv, "wlGn:T:t:g:e:s:m:f:x:")) != -1) {
     switch (c) {
+    case 'G': gate = 1; break;
+    case 'n': name = optarg; break;
+    case 'T': term_ms = atol(optarg); break;
     case 'w': wait_tracer = 1; break;
     case 'l': linger = 1; break;
     case 't': threads = atoi(optarg); break;
@@ -65,6 +76,20 @@ int main(int argc, char **argv) {
     }
   }
   setvbuf(stdout, NULL, _IONBF, 0);
+  /* Blocked here, so every thread has them blocked: they wait, pending,
+   * until sigwaitinfo takes them. */
+  sigset_t usr1, term;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  if (gate) sigprocmask(SIG_BLOCK, &usr1, NULL);
+  if (term_ms >= 0) sigprocmask(SIG_BLOCK, &term, NULL);
+  if (gate) {
+    printf("gated\n");
+    while (sigwaitinfo(&usr1, NULL) < 0) {}
+  }
+  if (name) prctl(PR_SET_NAME, name);
   if (wait_tracer) {
     printf("ready\n");
     wait_until_traced();
@@ -86,6 +111,14 @@ int main(int argc, char **argv) {
     waitpid(pid, &st, 0);
   }
   printf("done\n");
+  if (term_ms >= 0) {
+    while (sigwaitinfo(&term, NULL) < 0) {}
+    printf("terminating traced=%d\n", traced());
+    struct timespec ts = {term_ms / 1000, (term_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    printf("exiting\n");
+    return 0;
+  }
   if (linger) {
     char b;
     while (read(0, &b, 1) > 0) {}
