@@ -145,7 +145,9 @@ func (cp *Capture) add(key uint16, state segState, nul bool, n int) {
 
 // readString reads a NUL-terminated string of at most limit bytes, as
 // strace's umovestr: it fails if memory ends before a NUL; without a NUL
-// within limit it keeps all limit bytes, marked unterminated.
+// within limit it keeps all limit bytes, marked unterminated. It reads up
+// to the end of the first page, then the rest only if that held no NUL:
+// most strings end on their first page, and a shorter read costs less.
 func (cp *Capture) readString(key uint16, addr uint64, limit int) {
 	if addr == 0 || cp.find(key) != nil {
 		return
@@ -154,19 +156,31 @@ func (cp *Capture) readString(key uint16, addr uint64, limit int) {
 	if len(p) < limit {
 		return // no room: the formatter prints the pointer
 	}
-	got := cp.mem.ReadMemory(addr, p)
-	for i, b := range p[:got] {
-		if b == 0 {
-			cp.add(key, segOK, true, i)
+	got := 0
+	for got < limit {
+		chunk := limit - got
+		if toPage := int(chunkPage - (addr+uint64(got))%chunkPage); chunk > toPage {
+			chunk = toPage
+		}
+		n := cp.mem.ReadMemory(addr+uint64(got), p[got:got+chunk])
+		for i, b := range p[got : got+n] {
+			if b == 0 {
+				cp.add(key, segOK, true, got+i)
+				return
+			}
+		}
+		got += n
+		if n < chunk {
+			cp.add(key, segFailed, false, 0)
 			return
 		}
 	}
-	if got < limit {
-		cp.add(key, segFailed, false, 0)
-		return
-	}
 	cp.add(key, segOK, false, limit)
 }
+
+// chunkPage is the page size strings are read by: the smallest of the
+// arches here (a larger page only means more, shorter reads).
+const chunkPage = 4096
 
 // readExact reads n bytes, as strace's umoven: all or failed.
 func (cp *Capture) readExact(key uint16, addr uint64, n int) {
