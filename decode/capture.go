@@ -218,10 +218,15 @@ func (cp *Capture) readPrefix(key uint16, addr uint64, n int) {
 
 // Keys name what a segment holds: an argument's target, an element of an
 // array an argument points to, or a value a decoder keeps at entry.
-func argKey(arg int) uint16          { return uint16(arg) }
-func elemKey(arg, i int) uint16      { return uint16(0x100*(arg+1) + i) }
-func entryKey(arg int) uint16        { return uint16(0x8000 + arg) }
-func (cp *Capture) data() bool       { return cp.mode >= ModeAll }
-func (cp *Capture) structs() bool    { return cp.mode >= ModePaths }
-func (cp *Capture) wordsize() int    { return wordsize(cp.arch) }
-func (cp *Capture) arg(i int) uint64 { return cp.call.Args[i] }
+func argKey(arg int) uint16       { return uint16(arg) }
+func elemKey(arg, i int) uint16   { return uint16(0x100*(arg+1) + i) }
+func entryKey(arg int) uint16     { return uint16(0x8000 + arg) }
+func (cp *Capture) data() bool    { return cp.mode >= ModeAll }
+func (cp *Capture) structs() bool { return cp.mode >= ModePaths }
+func (cp *Capture) wordsize() int { return wordsize(cp.arch) }
+func (cp *Capture) arg(i int) uint64 {
+	if cp.wordsize() == 4 {
+		return uint64(uint32(cp.call.Args[i]))
+	}
+	return cp.call.Args[i]
+}

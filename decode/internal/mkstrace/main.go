@@ -34,7 +34,9 @@ var arches = []struct {
 	ioctls         []string
 }{
 	{"x86_64", "x86_64/syscallent.h", []string{"64/ioctls_inc.h", "x86_64/ioctls_arch0.h"}},
-	{"i386", "i386/syscallent.h", []string{"32/ioctls_inc.h", "i386/ioctls_arch0.h"}},
+	// i386 as strace on x86_64 sees it (personality 1): the 32-bit list with
+	// 64-bit members aligned to 32 bits.
+	{"i386", "i386/syscallent.h", []string{"32/ioctls_inc_align32.h", "i386/ioctls_arch0.h"}},
 	{"aarch64", "aarch64/syscallent.h", []string{"64/ioctls_inc.h", "aarch64/ioctls_arch0.h"}},
 }
 

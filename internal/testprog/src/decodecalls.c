@@ -10,7 +10,8 @@
  * The calls to compare start after write(-1, "decodecalls: begin", 18);
  * each process it forks is compared whole. Raw syscall(2) where libc
  * would pick another call than the one named. Single-threaded, so strace
- * -f interleaves only processes, each of which runs alone. */
+ * -f interleaves only processes, each of which runs alone. Built with
+ * -m32 it makes the same calls by their i386 names. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef __i386__
+/* i386 names these otherwise: the 64-bit stat and fcntl, mmap taking its
+ * offset in pages; pread64 takes its offset in two registers. */
+# define SYS_STAT SYS_stat64
+# define SYS_LSTAT SYS_lstat64
+# define SYS_FSTAT SYS_fstat64
+# define SYS_FSTATAT SYS_fstatat64
+# define SYS_FCNTL SYS_fcntl64
+# define SYS_MMAP SYS_mmap2
+# define MMAP_OFFSET(bytes) ((bytes) / 4096)
+# define OFF64(v) (long)(v), 0L
+typedef struct stat64 stat_buf;
+#else
+# define SYS_STAT SYS_stat
+# define SYS_LSTAT SYS_lstat
+# define SYS_FSTAT SYS_fstat
+# define SYS_FSTATAT SYS_newfstatat
+# define SYS_FCNTL SYS_fcntl
+# define SYS_MMAP SYS_mmap
+# define MMAP_OFFSET(bytes) (bytes)
+# define OFF64(v) (long)(v)
+typedef struct stat stat_buf;
+#endif
+
 static char **env;
 static char buf[4096];
 static uint32_t futex_word;
@@ -73,17 +98,17 @@ static void paths(void) {
   syscall(SYS_openat, 12345, "plain", O_RDONLY);
   syscall(SYS_creat, "created", 0640);
 
-  struct stat st;
-  syscall(SYS_stat, "plain", &st);
-  syscall(SYS_stat, "/nonexistent", &st);
-  syscall(SYS_lstat, "/", &st);
-  syscall(SYS_stat, "plain", (void *)8);
+  stat_buf st;
+  syscall(SYS_STAT, "plain", &st);
+  syscall(SYS_STAT, "/nonexistent", &st);
+  syscall(SYS_LSTAT, "/", &st);
+  syscall(SYS_STAT, "plain", (void *)8);
   fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR);
-  syscall(SYS_fstat, fd, &st);
-  syscall(SYS_fstat, -1, &st);
-  syscall(SYS_newfstatat, AT_FDCWD, "plain", &st, AT_SYMLINK_NOFOLLOW);
-  syscall(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH);
-  syscall(SYS_newfstatat, AT_FDCWD, "plain", &st, 0);
+  syscall(SYS_FSTAT, fd, &st);
+  syscall(SYS_FSTAT, -1, &st);
+  syscall(SYS_FSTATAT, AT_FDCWD, "plain", &st, AT_SYMLINK_NOFOLLOW);
+  syscall(SYS_FSTATAT, fd, "", &st, AT_EMPTY_PATH);
+  syscall(SYS_FSTATAT, AT_FDCWD, "plain", &st, 0);
 
   syscall(SYS_access, "plain", R_OK | W_OK);
   syscall(SYS_access, "/nonexistent", F_OK);
@@ -150,10 +175,10 @@ static void paths(void) {
   syscall(SYS_statx, AT_FDCWD, "plain", AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE | STATX_SIZE, &stx);
   syscall(SYS_statx, AT_FDCWD, "/nonexistent", AT_STATX_DONT_SYNC, STATX_ALL, &stx);
   struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH};
-  syscall(SYS_openat2, AT_FDCWD, "plain", &how, sizeof how);
+  syscall(SYS_close, syscall(SYS_openat2, AT_FDCWD, "plain", &how, sizeof how));
   how.flags = O_WRONLY | O_CREAT;
   how.mode = 0600;
-  syscall(SYS_openat2, AT_FDCWD, "created2", &how, sizeof how);
+  syscall(SYS_close, syscall(SYS_openat2, AT_FDCWD, "created2", &how, sizeof how));
   syscall(SYS_openat2, AT_FDCWD, "plain", &how, 8);
   syscall(SYS_chdir, "/");
   syscall(SYS_getcwd, buf, sizeof buf);
@@ -170,7 +195,7 @@ static void paths(void) {
   static char longpath[5000];
   memset(longpath, 'p', sizeof longpath - 1);
   syscall(SYS_open, longpath, O_RDONLY);
-  char *pages = (char *)syscall(SYS_mmap, NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  char *pages = (char *)syscall(SYS_MMAP, NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   syscall(SYS_munmap, pages + 4096, 4096);
   memcpy(pages + 4096 - 5, "edge", 5);
   syscall(SYS_open, pages + 4096 - 5, O_RDONLY);
@@ -222,9 +247,9 @@ static void io(void) {
   syscall(SYS_read, p[0], buf, sizeof buf);
 
   int fd = syscall(SYS_openat, AT_FDCWD, "rw", O_RDWR | O_CREAT, 0644);
-  syscall(SYS_pwrite64, fd, "pwritten", 8, 10);
-  syscall(SYS_pread64, fd, buf, 4, 12);
-  syscall(SYS_pread64, p[0], buf, 4, 0);
+  syscall(SYS_pwrite64, fd, "pwritten", 8, OFF64(10));
+  syscall(SYS_pread64, fd, buf, 4, OFF64(12));
+  syscall(SYS_pread64, p[0], buf, 4, OFF64(0));
   syscall(SYS_lseek, fd, 0, SEEK_END);
   syscall(SYS_lseek, fd, -1, SEEK_SET);
 
@@ -238,34 +263,34 @@ static void io(void) {
   syscall(SYS_close, -1);
   syscall(SYS_close, 999);
 
-  syscall(SYS_fcntl, fd, F_GETFD);
-  syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
-  syscall(SYS_fcntl, fd, F_GETFD);
-  syscall(SYS_fcntl, fd, F_GETFL);
-  syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK | O_APPEND);
-  syscall(SYS_fcntl, p[0], F_GETFL);
-  syscall(SYS_fcntl, fd, F_DUPFD, 20);
-  syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 30);
+  syscall(SYS_FCNTL, fd, F_GETFD);
+  syscall(SYS_FCNTL, fd, F_SETFD, FD_CLOEXEC);
+  syscall(SYS_FCNTL, fd, F_GETFD);
+  syscall(SYS_FCNTL, fd, F_GETFL);
+  syscall(SYS_FCNTL, fd, F_SETFL, O_NONBLOCK | O_APPEND);
+  syscall(SYS_FCNTL, p[0], F_GETFL);
+  syscall(SYS_FCNTL, fd, F_DUPFD, 20);
+  syscall(SYS_FCNTL, fd, F_DUPFD_CLOEXEC, 30);
   struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
-  syscall(SYS_fcntl, fd, F_SETLK, &fl);
-  syscall(SYS_fcntl, fd, F_GETLK, &fl);
-  syscall(SYS_fcntl, fd, F_SETLKW, (void *)1);
-  syscall(SYS_fcntl, p[0], F_GETPIPE_SZ);
-  syscall(SYS_fcntl, p[0], F_SETPIPE_SZ, 8192);
-  syscall(SYS_fcntl, fd, F_GETOWN);
-  syscall(SYS_fcntl, fd, F_SETSIG, SIGUSR1);
-  syscall(SYS_fcntl, fd, F_GETSIG);
+  syscall(SYS_FCNTL, fd, F_SETLK, &fl);
+  syscall(SYS_FCNTL, fd, F_GETLK, &fl);
+  syscall(SYS_FCNTL, fd, F_SETLKW, (void *)1);
+  syscall(SYS_FCNTL, p[0], F_GETPIPE_SZ);
+  syscall(SYS_FCNTL, p[0], F_SETPIPE_SZ, 8192);
+  syscall(SYS_FCNTL, fd, F_GETOWN);
+  syscall(SYS_FCNTL, fd, F_SETSIG, SIGUSR1);
+  syscall(SYS_FCNTL, fd, F_GETSIG);
   struct f_owner_ex owner = {.type = F_OWNER_PID, .pid = 0};
-  syscall(SYS_fcntl, fd, F_SETOWN_EX, &owner);
-  syscall(SYS_fcntl, fd, F_GETOWN_EX, &owner);
-  syscall(SYS_fcntl, fd, F_OFD_SETLK, &fl);
-  syscall(SYS_fcntl, fd, F_OFD_GETLK, &fl);
-  syscall(SYS_fcntl, fd, F_GETLEASE);
-  syscall(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE);
-  syscall(SYS_fcntl, fd, F_GET_SEALS);
-  syscall(SYS_fcntl, fd, F_NOTIFY, DN_MODIFY | DN_MULTISHOT);
-  syscall(SYS_fcntl, -1, F_GETFD);
-  syscall(SYS_fcntl, fd, 9999, 0);
+  syscall(SYS_FCNTL, fd, F_SETOWN_EX, &owner);
+  syscall(SYS_FCNTL, fd, F_GETOWN_EX, &owner);
+  syscall(SYS_FCNTL, fd, F_OFD_SETLK, &fl);
+  syscall(SYS_FCNTL, fd, F_OFD_GETLK, &fl);
+  syscall(SYS_FCNTL, fd, F_GETLEASE);
+  syscall(SYS_FCNTL, fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_WRITE);
+  syscall(SYS_FCNTL, fd, F_GET_SEALS);
+  syscall(SYS_FCNTL, fd, F_NOTIFY, DN_MODIFY | DN_MULTISHOT);
+  syscall(SYS_FCNTL, -1, F_GETFD);
+  syscall(SYS_FCNTL, fd, 9999, 0);
 
   int devnull = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
   struct termios t;
@@ -386,24 +411,24 @@ static void sockets(int udp_a, int udp_b, int tcp_port) {
 }
 
 static void memory(void) {
-  void *p = (void *)syscall(SYS_mmap, NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void *p = (void *)syscall(SYS_MMAP, NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   syscall(SYS_mprotect, p, 4096, PROT_READ);
   syscall(SYS_mprotect, p, 4096, PROT_NONE);
   syscall(SYS_mprotect, p, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
   syscall(SYS_madvise, p, 8192, MADV_DONTNEED);
   syscall(SYS_madvise, p, 8192, 999);
   syscall(SYS_munmap, p, 8192);
-  p = (void *)syscall(SYS_mmap, NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  p = (void *)syscall(SYS_MMAP, NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   p = (void *)syscall(SYS_mremap, p, 8192, 16384, MREMAP_MAYMOVE);
   syscall(SYS_mremap, p, 16384, 4096, 0);
   syscall(SYS_mremap, p, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, (char *)p + 65536);
   int fd = syscall(SYS_openat, AT_FDCWD, "rw", O_RDWR);
-  p = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  p = (void *)syscall(SYS_MMAP, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
   syscall(SYS_munmap, p, 4096);
-  p = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_POPULATE | MAP_NORESERVE, fd, 4096);
-  syscall(SYS_mmap, NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_STACK | MAP_GROWSDOWN, -1, 0);
-  syscall(SYS_mmap, NULL, 2 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), -1, 0);
+  p = (void *)syscall(SYS_MMAP, NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_POPULATE | MAP_NORESERVE, fd, MMAP_OFFSET(4096));
+  syscall(SYS_MMAP, NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  syscall(SYS_MMAP, NULL, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_STACK | MAP_GROWSDOWN, -1, 0);
+  syscall(SYS_MMAP, NULL, 2 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), -1, 0);
   syscall(SYS_close, fd);
   long cur = syscall(SYS_brk, 0);
   syscall(SYS_brk, cur + 8192);
