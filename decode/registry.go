@@ -130,13 +130,50 @@ var decoders = map[string]*decoder{
 	"nanosleep":       {capture: capNanosleepAt(0), format: fmtNanosleep},
 	"clock_nanosleep": {capture: capNanosleepAt(2), format: fmtClockNanosleep},
 	"set_robust_list": {format: fmtMunmap},
+	"getpgid":         {format: fmtInt},
+	"getsid":          {format: fmtInt},
+	"setpgid":         {format: fmtTwoInts},
+	"setuid":          {format: fmtUID},
+	"setgid":          {format: fmtUID},
+	"setuid32":        {format: fmtUID},
+	"setgid32":        {format: fmtUID},
+
+	// Extended attributes, limits, and what a program's start calls.
+	"getxattr":     {capture: capXattr(0, false), format: fmtGetxattr},
+	"lgetxattr":    {capture: capXattr(0, false), format: fmtGetxattr},
+	"fgetxattr":    {capture: capXattr(-1, false), format: fmtFgetxattr},
+	"setxattr":     {capture: capXattr(0, true), format: fmtSetxattr},
+	"lsetxattr":    {capture: capXattr(0, true), format: fmtSetxattr},
+	"fsetxattr":    {capture: capXattr(-1, true), format: fmtFsetxattr},
+	"listxattr":    {capture: capListxattr(0), format: fmtListxattr},
+	"llistxattr":   {capture: capListxattr(0), format: fmtListxattr},
+	"flistxattr":   {capture: capListxattr(-1), format: fmtFlistxattr},
+	"removexattr":  {capture: capPaths(0, 1), format: fmtRemovexattr},
+	"lremovexattr": {capture: capPaths(0, 1), format: fmtRemovexattr},
+	"fremovexattr": {capture: capXattrName, format: fmtFremovexattr},
+	"prlimit64":    {capture: capPrlimit, format: fmtPrlimit},
+	"getrlimit":    {capture: capRlimit(true), format: fmtGetrlimit},
+	"setrlimit":    {capture: capRlimit(false), format: fmtSetrlimit},
+	"uname":        {capture: capUname, format: fmtUname},
+	"getrandom":    {capture: capGetrandom, format: fmtGetrandom},
+	"arch_prctl":   {capture: capArchPrctl, format: fmtArchPrctl},
+	"fadvise64":    {format: fmtFadvise64},
+	"close_range":  {format: fmtCloseRange},
+	"statfs":       {capture: capStatfsAt(0), format: fmtStatfs},
+	"fstatfs":      {capture: capStatfsAt(-1), format: fmtFstatfs},
+	"sysinfo":      {capture: capSysinfo, format: fmtSysinfo},
+	"getdents64":   {capture: capGetdentsAs(true), format: fmtGetdents},
+	"getdents":     {capture: capGetdentsAs(false), format: fmtGetdents},
 }
 
 // notOn lists names whose call on an arch is another than the one the
 // decoder knows: i386's mmap is old_mmap (its arguments in memory), its
 // stat, lstat and fstat fill the old struct stat, not stat64.
 var notOn = map[syscalls.Arch][]string{
-	syscalls.I386: {"mmap", "stat", "lstat", "fstat"},
+	// i386's sysinfo strace itself reads with the 64-bit layout.
+	syscalls.I386: {"mmap", "stat", "lstat", "fstat", "sysinfo"},
+	// aarch64's fadvise64 is fadvise64_64, and its getrlimit is absent.
+	syscalls.AArch64: {"fadvise64"},
 }
 
 // byArch holds each arch's decoders indexed by syscall number.

@@ -11,8 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/decode"
@@ -168,12 +171,13 @@ var (
 	resultRe = regexp.MustCompile(`= (-?\d+|0x[0-9a-f]+)(?: \(.*\))?$`)
 )
 
-// straceRun runs argv under strace -f -o and parses its lines.
+// straceRun runs argv under strace -f -o and parses its lines. The
+// program's stdout and stderr are /dev/null, as under tracedRun.
 func straceRun(t *testing.T, strace string, argv []string) []line {
 	out := filepath.Join(t.TempDir(), "strace.out")
 	cmd := exec.Command(strace, append([]string{"-f", "-o", out}, argv...)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("strace: %v\n%s", err, b)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("strace %v: %v", argv, err)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -271,7 +275,26 @@ func tracedRun(t *testing.T, prog string, argv []string) []line {
 		tr.DetachAll()
 		<-tr.Done()
 	})
-	if err := tr.Launch(prog, argv, os.Environ()); err != nil {
+	// The launched program inherits the test's descriptors: mark what the
+	// test itself inherited close-on-exec (os/exec, which starts strace,
+	// closes them), and give it /dev/null for stdout and stderr, as
+	// strace's run has.
+	cloexecInherited(t)
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	saved1, _ := unix.FcntlInt(1, unix.F_DUPFD_CLOEXEC, 3) // not for the child
+	saved2, _ := unix.FcntlInt(2, unix.F_DUPFD_CLOEXEC, 3)
+	syscall.Dup3(int(null.Fd()), 1, 0)
+	syscall.Dup3(int(null.Fd()), 2, 0)
+	err = tr.Launch(prog, argv, os.Environ())
+	syscall.Dup3(saved1, 1, 0)
+	syscall.Dup3(saved2, 2, 0)
+	syscall.Close(saved1)
+	syscall.Close(saved2)
+	if err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -285,6 +308,19 @@ func tracedRun(t *testing.T, prog string, argv []string) []line {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	return rec.lines
+}
+
+// cloexecInherited sets FD_CLOEXEC on this process's descriptors above 2.
+func cloexecInherited(t *testing.T) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
+		}
+	}
 }
 
 const marker = `write(-1, "decodecalls: begin", 18)`
@@ -407,7 +443,9 @@ func checkCoverage(t *testing.T, tasks [][]line, renames map[string]string) {
 		readv writev close dup dup2 dup3 fcntl ioctl socket connect bind accept4 sendto recvfrom
 		mmap mprotect munmap brk clone clone3 kill tgkill rt_sigaction rt_sigprocmask futex wait4
 		nanosleep clock_nanosleep exit_group exit pipe pipe2 lseek listen statx openat2 getcwd umask
-		socketpair getsockname getpeername shutdown madvise mremap tkill`) {
+		socketpair getsockname getpeername shutdown madvise mremap tkill setxattr lgetxattr getxattr
+		listxattr removexattr fgetxattr getdents64 fadvise64 statfs prlimit64 getrlimit uname getrandom
+		close_range getpgid getsid setpgid setuid setgid`) {
 		if r, ok := renames[name]; ok {
 			name = r
 		}

@@ -18,6 +18,9 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <linux/openat2.h>
+#ifdef __x86_64__
+# include <asm/prctl.h>
+#endif
 #include <linux/sched.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -32,7 +35,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/xattr.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -475,6 +483,48 @@ static void processes(void) {
   syscall(SYS_tkill, syscall(SYS_gettid), 0);
 }
 
+/* What a program's start and ls -l make beside the calls above. */
+static void extras(void) {
+  char value[64];
+  syscall(SYS_setxattr, "plain", "user.k", "v\0", 2, XATTR_CREATE);
+  syscall(SYS_lgetxattr, "plain", "user.k", value, sizeof value);
+  syscall(SYS_getxattr, "plain", "user.absent", value, sizeof value);
+  syscall(SYS_getxattr, "plain", "user.k", NULL, 0);
+  syscall(SYS_listxattr, "plain", value, sizeof value);
+  syscall(SYS_removexattr, "plain", "user.k");
+  int fd = syscall(SYS_openat, AT_FDCWD, ".", O_RDONLY | O_DIRECTORY);
+  syscall(SYS_fgetxattr, fd, "security.selinux", value, sizeof value);
+  syscall(SYS_getdents64, fd, buf, sizeof buf);
+  syscall(SYS_getdents64, fd, buf, sizeof buf);
+  syscall(SYS_getdents64, -1, buf, sizeof buf);
+  syscall(SYS_fadvise64, fd, OFF64(0), 0, POSIX_FADV_SEQUENTIAL);
+  syscall(SYS_close, fd);
+  struct statfs sfs;
+  syscall(SYS_statfs, "/proc", &sfs);
+  syscall(SYS_statfs, "/nonexistent", &sfs);
+  struct rlimit rl;
+  syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &rl);
+  syscall(SYS_prlimit64, 0, RLIMIT_CORE, &rl, NULL);
+  syscall(SYS_prlimit64, 0, 99, NULL, &rl);
+  syscall(SYS_getrlimit, RLIMIT_STACK, &rl);
+  struct utsname un;
+  syscall(SYS_uname, &un);
+  syscall(SYS_getrandom, buf, 0, GRND_NONBLOCK);
+  syscall(SYS_getrandom, buf, 8, 99);
+#ifdef __x86_64__
+  unsigned long fsbase;
+  syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase);
+  syscall(SYS_arch_prctl, 0x3001, 0);
+#endif
+  syscall(SYS_close_range, 100, 200, 0);
+  syscall(SYS_close_range, 5, 3, 0);
+  syscall(SYS_getpgid, INT_MAX);
+  syscall(SYS_getsid, INT_MAX);
+  syscall(SYS_setpgid, INT_MAX, 0);
+  syscall(SYS_setuid, 0);
+  syscall(SYS_setgid, 0);
+}
+
 static void on_usr1(int sig) { (void)sig; }
 
 static void signals(void) {
@@ -559,6 +609,7 @@ int main(int argc, char **argv, char **envp) {
   io();
   sockets(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
   memory();
+  extras();
   signals();
   waits();
   processes();
