@@ -104,7 +104,7 @@ type localMemory struct {
 	buf  []byte
 }
 
-func (m localMemory) ReadMemory(addr uint64, p []byte) int {
+func (m *localMemory) ReadMemory(addr uint64, p []byte) int {
 	if addr < m.base || addr-m.base >= uint64(len(m.buf)) {
 		return 0
 	}
@@ -114,7 +114,7 @@ func (m localMemory) ReadMemory(addr uint64, p []byte) int {
 func BenchmarkCapturePathNoSyscall(b *testing.B) {
 	path := make([]byte, 8192)
 	copy(path, "/etc/app/tls.pem")
-	mem := localMemory{base: bytesAt(path), buf: path}
+	mem := &localMemory{base: bytesAt(path), buf: path}
 	c := call(b, "openat", -2, atFDCWD, mem.base, 0o2000000)
 	cp := new(decode.Capture)
 	b.ReportAllocs()
