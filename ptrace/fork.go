@@ -64,9 +64,6 @@ type childStack [64]uint64
 
 var allSignals = ^uint64(0)
 
-// sigsetSize is the kernel's sigset_t, 64 signals on every arch we build.
-const sigsetSize = 8
-
 // execErr is the line a launch child writes when execve fails with errno.
 type execErr struct {
 	errno syscall.Errno

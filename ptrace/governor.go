@@ -111,11 +111,11 @@ func (g *governor) countIO(fs proc.FS, pid int32, traced bool) {
 
 // countAllIO closes the phase for every traced process.
 func (t *Tracer) countAllIO(traced bool) {
-	for pid := range t.procs {
+	for pid := range t.tab.procs {
 		t.gov.countIO(t.fs, pid, traced)
 	}
 	for pid := range t.gov.lastIO {
-		if t.procs[pid] == nil {
+		if t.tab.procs[pid] == nil {
 			delete(t.gov.lastIO, pid)
 		}
 	}
@@ -188,13 +188,13 @@ func (t *Tracer) govStop(th *thread, now int64) {
 // every stop and on every doorbell.
 func (t *Tracer) govTick(now int64) {
 	g := &t.gov
-	if !g.started || now < g.switchAt || t.detaching {
+	if !g.started || now < g.switchAt || t.detach.active {
 		return
 	}
 	length := float64(now - g.phaseStart)
 	g.elapsedSum += length
 	if !g.tracing {
-		for _, p := range t.procs {
+		for _, p := range t.tab.procs {
 			p.ioPending = true
 		}
 		g.totalProgress += length
@@ -209,7 +209,7 @@ func (t *Tracer) govTick(now int64) {
 		roundTrip = 0
 	}
 	stopped := 0.0 // the busiest thread's stopped fraction
-	for _, th := range t.threads {
+	for _, th := range t.tab.byTID {
 		if th.windowStops > 0 {
 			work := th.runNs - int64(th.windowStops)*roundTrip
 			if f := 1 - float64(work)/length; f > stopped {
@@ -260,7 +260,7 @@ func (t *Tracer) govTick(now int64) {
 	g.tracing = false
 	g.phaseStart, g.switchAt = now, now+int64(off)
 	g.offSince.Store(now)
-	time.AfterFunc(off, t.ring)
+	time.AfterFunc(off, t.bell.ring)
 }
 
 // govIdle closes the books when the last tracee is gone: untraced time
@@ -282,7 +282,7 @@ func (t *Tracer) govTrace(now int64) {
 	g.tracing = true
 	g.phaseStart, g.switchAt = now, now+int64(g.window)
 	g.minRun = math.MaxInt64
-	for _, th := range t.threads {
+	for _, th := range t.tab.byTID {
 		if th.paused {
 			th.paused = false
 			th.resumedAt = 0 // its run time until the interrupt is not ours to count
