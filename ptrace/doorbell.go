@@ -66,9 +66,7 @@ func (t *Tracer) handleDoorbell(ws unix.WaitStatus) {
 	} else if ws.Stopped() {
 		resumeCont(t.bell.pid.Load(), 0) // swallow the signal
 	}
-	if t.gov.enabled() {
-		t.govTick(monoNow())
-	}
+	t.gov.tick(monoNow())
 	t.serveRequests()
 }
 

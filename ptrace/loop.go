@@ -90,9 +90,7 @@ func (t *Tracer) loop() {
 				t.stopStats.stops.Add(stopTimingEvery)
 				t.stopStats.stopNanos.Add(stopTimingEvery * uint64(monoNow()-start))
 			}
-			if t.gov.enabled() {
-				t.govTick(start)
-			}
+			t.gov.tick(start)
 		}
 		if t.yield.due(start) {
 			// A busy tracer takes requests here too: the doorbell is heard
@@ -172,9 +170,7 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 		t.detachStopped(th, sig, event)
 		return
 	}
-	if t.gov.enabled() {
-		t.govStop(th, now)
-	}
+	t.gov.stopped(th, now)
 	switch {
 	case sig == syscallTrap:
 		t.syscallStop(th, now)
@@ -199,10 +195,7 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 		t.execStop(th)
 		t.resume(th, 0)
 	case event == unix.PTRACE_EVENT_EXIT:
-		if t.gov.started && th.proc.threads == 1 {
-			// The process's last look at its I/O call count.
-			t.gov.countIO(t.fs, th.proc.pid, t.gov.tracing)
-		}
+		t.gov.exiting(th)
 		t.flushPending(th)
 		t.resume(th, 0)
 	case event == 0:

@@ -109,16 +109,10 @@ func (t *Tracer) flushPending(th *thread) {
 // resume lets th run on to its next stop, passing sig.
 func (t *Tracer) resume(th *thread, sig int) {
 	resume := resumeSyscall
-	if th.seccomp && !th.inSyscall {
-		resume = resumeCont // the filter stops it at the next traced call
-	} else if t.gov.enabled() {
-		// A call in flight still gets its exit stop; after it, an
-		// untraced window lets the thread run without stops.
-		if !t.gov.tracing && !th.inSyscall {
-			resume = resumeCont
-			th.paused = true
-		}
-		th.resumedAt = monoNow()
+	// Under our seccomp filter, the filter stops th at its next traced
+	// call; the governor is not asked then.
+	if th.seccomp && !th.inSyscall || t.gov.untraced(th) {
+		resume = resumeCont
 	}
 	if err := resume(th.TID, sig); err != nil && err != unix.ESRCH {
 		t.log.Debug("resume failed", "tid", th.TID, "err", err)
@@ -141,7 +135,7 @@ func (t *Tracer) resume(th *thread, sig int) {
 // reads the process's I/O count there), and a thread being detached
 // is left alone.
 func (t *Tracer) skipExitStop(th *thread) {
-	if t.gov.enabled() || th.detaching {
+	if t.gov.needsExitStops() || th.detaching {
 		return
 	}
 	opts := baseOptions &^ unix.PTRACE_O_TRACEEXIT

@@ -33,11 +33,7 @@ type thread struct {
 	// with PTRACE_CONT and stops only at the calls the filter traces.
 	seccomp bool
 
-	// For the governor: paused means resumed with PTRACE_CONT in an
-	// untraced window; runNs sums its resume-to-stop intervals this window.
-	paused           bool
-	resumedAt, runNs int64
-	windowStops      int
+	win threadWindow // its part in the governor's window
 }
 
 type process struct {
@@ -228,8 +224,8 @@ func (t *Tracer) dropThread(th *thread) {
 	t.stats.Tracees.Add(-1)
 	p := th.proc
 	p.threads--
-	if len(t.tab.byTID) == 0 && t.gov.enabled() {
-		t.govIdle(monoNow())
+	if len(t.tab.byTID) == 0 {
+		t.gov.idle()
 	}
 	if p.threads == 0 && t.tab.procs[p.pid] == p {
 		delete(t.tab.procs, p.pid)

@@ -86,10 +86,7 @@ func New(cfg Config) *Tracer {
 		done:    make(chan struct{}),
 	}
 	t.tab.init()
-	if cfg.MaxOverhead > 0 {
-		t.gov.budget = cfg.MaxOverhead
-		t.gov.tracing = true
-	}
+	t.gov = t.newGovernor(cfg.MaxOverhead)
 	if cfg.Filter != nil {
 		t.sel = newSelection(cfg.Filter)
 	}
