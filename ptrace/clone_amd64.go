@@ -7,6 +7,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The system calls and arguments of clone_amd64.s, which reads them from
+// go_asm.h as $const_NAME.
+const (
+	sysClone        = unix.SYS_CLONE
+	sysPrctl        = unix.SYS_PRCTL
+	sysRtSigsuspend = unix.SYS_RT_SIGSUSPEND
+	sysGetpid       = unix.SYS_GETPID
+	sysKill         = unix.SYS_KILL
+	sysSeccomp      = unix.SYS_SECCOMP
+	sysExecve       = unix.SYS_EXECVE
+	sysWrite        = unix.SYS_WRITE
+	sysExitGroup    = unix.SYS_EXIT_GROUP
+
+	prSetPdeathsig       = unix.PR_SET_PDEATHSIG
+	prSetName            = unix.PR_SET_NAME
+	prSetNoNewPrivs      = unix.PR_SET_NO_NEW_PRIVS
+	seccompSetModeFilter = unix.SECCOMP_SET_MODE_FILTER
+	sigKill              = int(unix.SIGKILL)
+	sigStop              = int(unix.SIGSTOP)
+	stderrFD             = 2
+	cannotExecStatus     = 126 // a shell's status for a command found but not run
+)
+
 // spawnDoorbell starts the doorbell as a process that shares our memory
 // and descriptor table (CLONE_VM|CLONE_FILES) instead of a fork: a fork
 // copied the page tables of the whole runtime, made every later write of

@@ -55,6 +55,19 @@ func (t *Tracer) startDoorbell() error {
 	return nil
 }
 
+// probeSyscallInfo probes syscallInfoFeature on the doorbell, the one
+// tracee the tracer always has, and starts another if it died meanwhile.
+func (t *Tracer) probeSyscallInfo() bool {
+	works, gone := syscallInfoWorks(t.bell.pid.Load())
+	if gone {
+		t.bell.pid.Store(0)
+		if err := t.startDoorbell(); err != nil {
+			t.log.Error("cannot restart the tracer doorbell", "err", err)
+		}
+	}
+	return works
+}
+
 // handleDoorbell swallows the bell's signal, or starts a new doorbell if
 // this one died, and answers the requests that rang.
 func (t *Tracer) handleDoorbell(ws unix.WaitStatus) {

@@ -6,8 +6,6 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 // launchState is the command the tracer launched, if any.
@@ -27,7 +25,7 @@ func (t *Tracer) launch(path string, argv, env []string) error {
 	if t.cmd.pid != 0 {
 		return fmt.Errorf("a command is already launched")
 	}
-	plan, err := launchPlan(path, argv, env, t.sel.on, t.cfg.Filter)
+	plan, err := t.launchPlan(path, argv, env)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", path, err)
 	}
@@ -78,7 +76,7 @@ func (t *Tracer) launchExeced(th *thread) {
 
 // launchPlan prepares, in the parent, everything the launch child needs
 // between its start and its execve.
-func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls.Filter) (*childPlan, error) {
+func (t *Tracer) launchPlan(path string, argv, env []string) (*childPlan, error) {
 	p := &childPlan{name: commOfPath(path)}
 	var err error
 	if p.path, err = syscall.BytePtrFromString(path); err != nil {
@@ -99,8 +97,8 @@ func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls
 		unix.E2BIG, unix.ENOMEM, unix.ETXTBSY, unix.EPERM, unix.EISDIR, unix.ELIBBAD, unix.EMFILE, unix.EINVAL} {
 		p.execErrs = append(p.execErrs, execErr{errno: e, msg: []byte("syscall_exporter: cannot run " + path + ": " + e.Error() + "\n")})
 	}
-	if filtered {
-		prog, err := seccompProgram(filter)
+	if t.cfg.Filter != nil {
+		prog, err := seccompProgram(t.cfg.Filter)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +106,7 @@ func launchPlan(path string, argv, env []string, filtered bool, filter *syscalls
 		// Without CAP_SYS_ADMIN the kernel demands no_new_privs, which also
 		// stops set-user-ID programs from gaining privileges in the
 		// command: said in the docs, and avoided when we can.
-		p.noNewPrivs = !hasCapSysAdmin()
+		p.noNewPrivs = !unprivilegedSeccompFeature.available(t.log, hasCapSysAdmin)
 		p.filterErr = []byte("syscall_exporter: cannot filter the syscalls of " + path + " (seccomp refused)\n")
 	}
 	return p, nil

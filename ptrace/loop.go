@@ -52,6 +52,7 @@ func (t *Tracer) run() {
 		t.started <- err
 		return
 	}
+	t.useRegs = !syscallInfoFeature.available(t.log, t.probeSyscallInfo)
 	t.started <- nil
 	t.loop()
 	t.stopStats.stops.Add(t.stops % stopTimingEvery)

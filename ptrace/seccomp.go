@@ -86,16 +86,3 @@ func (r seccompRules) encode() ([]unix.SockFilter, error) {
 	}
 	return prog, nil
 }
-
-// hasCapSysAdmin tells whether the calling thread may install a seccomp
-// filter without no_new_privs. Capabilities belong to threads, and the
-// launch child is a copy of the tracer thread, which calls this: capget
-// on it, not /proc/self/status (the main thread's).
-func hasCapSysAdmin() bool {
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return false
-	}
-	return data[unix.CAP_SYS_ADMIN/32].Effective&(1<<(unix.CAP_SYS_ADMIN%32)) != 0
-}

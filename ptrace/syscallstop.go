@@ -34,14 +34,8 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if !t.regsInfo(th, info) {
 			return
 		}
-	} else if err := getSyscallInfo(th.TID, info); err != nil {
-		if err == unix.EIO && !t.useRegs {
-			t.log.Info("kernel lacks PTRACE_GET_SYSCALL_INFO; reading registers instead")
-			t.useRegs = true
-			t.regsInfo(th, info)
-		} else {
-			return
-		}
+	} else if getSyscallInfo(th.TID, info) != nil {
+		return
 	}
 	switch info.Op {
 	case syscallInfoEntry, syscallInfoSeccomp:

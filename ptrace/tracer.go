@@ -55,7 +55,7 @@ type Tracer struct {
 	// Everything below belongs to the tracer goroutine, but tab.traced.
 	tid     int32  // the tracer thread
 	drain   bool   // take every waiting stop first (drainPending)
-	useRegs bool   // kernel without PTRACE_GET_SYSCALL_INFO
+	useRegs bool   // kernel without PTRACE_GET_SYSCALL_INFO (syscallInfoFeature)
 	stops   uint64 // stops handled; Stats.Stops lags by up to stopTimingEvery
 	tab     threadTable
 	sel     selection
