@@ -31,13 +31,11 @@ const (
 )
 
 // spawnDoorbell starts the doorbell as a process that shares our memory
-// and descriptor table (CLONE_VM|CLONE_FILES) instead of a fork: a fork
-// copied the page tables of the whole runtime, made every later write of
-// ours to a page it shared a copy-on-write fault (the doorbell never
-// execs, so they stayed shared), and its exit tore a copy of the address
-// space down. That was ~1 ms of a launched command's 8 (perf, page
-// faults). Sharing is safe because the child runs cloneChild's
-// assembly only, on a stack of its own, and makes system calls only.
+// and descriptor table (CLONE_VM|CLONE_FILES) instead of a fork, which
+// copies the runtime's page tables and makes our later writes
+// copy-on-write faults (docs/performance.md, "The tracer's children").
+// Sharing is safe because the child runs cloneChild's assembly only, on a
+// stack of its own, and makes system calls only.
 func spawnDoorbell(mask *uint64) (int, syscall.Errno) {
 	top := uintptr(unsafe.Pointer(&doorbellStack[len(doorbellStack)-1])) &^ 15
 	var old uint64

@@ -7,9 +7,9 @@ import (
 )
 
 // The tracer's two children, the doorbell and the launched command before
-// its execve, never re-execute this binary: a Go binary's start (runtime
-// and package init, page faults, CPUID exits on a VM) cost about 5 ms
-// each, and the launched command waited for it. Such a child may make raw
+// its execve, never re-execute this binary: a Go binary's start is
+// milliseconds the launched command would wait for (docs/performance.md,
+// "The tracer's children"). Such a child may make raw
 // system calls only, so the parent prepares everything in a childPlan. On
 // amd64 both share our memory, running a few lines of assembly on stacks
 // of their own (clone_amd64.s); elsewhere they are

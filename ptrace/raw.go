@@ -92,11 +92,12 @@ func eventMsg(tid int32) (uint64, error) {
 // sigchldDiscarded gives SIGCHLD its default action back, with
 // SA_NOCLDSTOP. The kernel raises SIGCHLD in the tracer at every tracee
 // stop (unless SA_NOCLDSTOP) and at every traced thread's exit, and Go's
-// handler for it costs about 2.5 µs each time, on the tracer thread. The
-// default action of SIGCHLD is to ignore it, so the kernel now drops it
-// when it is sent; unlike SIG_IGN (signal.Ignore), SIG_DFL does not make
-// the kernel reap our children, so a launched command's status is kept.
-// Nothing in the exporter asks os/signal for SIGCHLD.
+// handler for it runs on the tracer thread each time, a good part of a
+// stop (docs/performance.md, "SIGCHLD"). The default action of SIGCHLD
+// is to ignore it, so the kernel now drops it when it is sent; unlike
+// SIG_IGN (signal.Ignore), SIG_DFL does not make the kernel reap our
+// children, so a launched command's status is kept. Nothing in the
+// exporter asks os/signal for SIGCHLD.
 func sigchldDiscarded() error {
 	// struct kernel_sigaction on amd64 and arm64: handler, flags, restorer, mask.
 	act := [4]uint64{0 /* SIG_DFL */, saNoCldStop, 0, 0}
