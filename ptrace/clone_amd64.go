@@ -8,7 +8,9 @@ import (
 )
 
 // The system calls and arguments of clone_amd64.s, which reads them from
-// go_asm.h as $const_NAME.
+// go_asm.h as $const_NAME (unused sees no assembly).
+//
+//nolint:unused
 const (
 	sysClone        = unix.SYS_CLONE
 	sysPrctl        = unix.SYS_PRCTL
@@ -29,6 +31,31 @@ const (
 	stderrFD             = 2
 	cannotExecStatus     = 126 // a shell's status for a command found but not run
 )
+
+// childArch is what clone_amd64.s's launch child reads of its plan.
+type childArch struct {
+	asm      launchRegs
+	errLines []execErrLine
+	stack    childStack
+}
+
+// launchRegs is what the assembly child reads, word by word (offsets from
+// go_asm.h).
+type launchRegs struct {
+	name, path, argv, envp  uintptr
+	filter, noNewPrivs      uintptr
+	filterErr, filterErrLen uintptr
+	errLines, nErrLines     uintptr
+}
+
+// execErrLine is an execErr as the assembly child reads it.
+type execErrLine struct {
+	errno, msg, len uintptr
+}
+
+// childStack is the launch child's stack. Its system calls from registers
+// need none; it is there for the kernel's sake.
+type childStack [64]uint64
 
 // spawnDoorbell starts the doorbell as a process that shares our memory
 // and descriptor table (CLONE_VM|CLONE_FILES) instead of a fork, which

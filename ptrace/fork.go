@@ -19,8 +19,6 @@ import (
 // childPlan is what a child does. Every pointer is prepared by the
 // parent; the child only reads it.
 type childPlan struct {
-	doorbell bool
-
 	// Launch: take the command's name, stop until seized and continued,
 	// install the filter, execve. Every signal stays blocked: the tracer
 	// gives the command its mask back at the exec stop.
@@ -32,35 +30,12 @@ type childPlan struct {
 	execErrs   []execErr       // written to stderr if execve fails, by errno
 	filterErr  []byte          // written to stderr if the filter is refused
 
-	// The doorbell's mask: all but SIGUSR1, its bell.
-	childMask uint64
 	// The spawning thread's own mask, restored in the parent once the
 	// child exists, and in the command by the tracer at its exec stop.
 	oldMask uint64
 
-	// What clone_amd64.s's launch child reads instead.
-	asm      launchRegs
-	errLines []execErrLine
-	stack    childStack
+	childArch // what the arch's child reads besides
 }
-
-// launchRegs is what the assembly child reads, word by word (offsets from
-// go_asm.h).
-type launchRegs struct {
-	name, path, argv, envp  uintptr
-	filter, noNewPrivs      uintptr
-	filterErr, filterErrLen uintptr
-	errLines, nErrLines     uintptr
-}
-
-// execErrLine is an execErr as the assembly child reads it.
-type execErrLine struct {
-	errno, msg, len uintptr
-}
-
-// childStack is the launch child's stack. Its system calls from registers
-// need none; it is there for the kernel's sake.
-type childStack [64]uint64
 
 var allSignals = ^uint64(0)
 

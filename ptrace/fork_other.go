@@ -9,12 +9,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// childArch is what a forked child reads of its plan besides.
+type childArch struct {
+	doorbell  bool
+	childMask uint64 // the doorbell's: all but SIGUSR1, its bell
+}
+
 // spawnDoorbell forks the doorbell; amd64 shares our memory
 // instead (clone_amd64.go).
 func spawnDoorbell(mask *uint64) (int, syscall.Errno) {
 	syscall.ForkLock.Lock()
 	defer syscall.ForkLock.Unlock()
-	return forkChild(&childPlan{doorbell: true, childMask: *mask})
+	return forkChild(&childPlan{childArch: childArch{doorbell: true, childMask: *mask}})
 }
 
 // spawnLaunch forks the launch child; amd64 shares our memory

@@ -37,11 +37,11 @@ type Config struct {
 // locked to its OS thread: the kernel accepts requests only from the
 // thread that attached.
 type Tracer struct {
-	cfg   Config
-	log   *slog.Logger
-	fs    proc.FS
-	stats backend.Stats
-	stopStats
+	cfg       Config
+	log       *slog.Logger
+	fs        proc.FS
+	stats     backend.Stats
+	stopStats stopStats
 
 	// Requests from other goroutines, and what they wait on.
 	reqs     chan *request

@@ -62,7 +62,7 @@ func (r *recorder) slot(t *backend.Thread) backend.Slot {
 }
 
 func (r *recorder) ThreadStarted(t *backend.Thread) backend.Slot { return r.slot(t) }
-func (r *recorder) ThreadRenamed(t *backend.Thread, old backend.Slot) backend.Slot {
+func (r *recorder) ThreadRenamed(t *backend.Thread, _ backend.Slot) backend.Slot {
 	r.mu.Lock()
 	r.live--
 	r.renamed++
