@@ -28,8 +28,6 @@ const (
 	seccompSetModeFilter = unix.SECCOMP_SET_MODE_FILTER
 	sigKill              = int(unix.SIGKILL)
 	sigStop              = int(unix.SIGSTOP)
-	stderrFD             = 2
-	cannotExecStatus     = 126 // a shell's status for a command found but not run
 )
 
 // childArch is what clone_amd64.s's launch child reads of its plan.

@@ -39,6 +39,16 @@ type childPlan struct {
 
 var allSignals = ^uint64(0)
 
+// What a launch child does when its execve fails: write a line to stderr
+// and exit like a shell that found a command but cannot run it. On amd64
+// only clone_amd64.s reads them, which unused does not see.
+//
+//nolint:unused
+const (
+	stderrFD         = 2
+	cannotExecStatus = 126
+)
+
 // execErr is the line a launch child writes when execve fails with errno.
 type execErr struct {
 	errno syscall.Errno

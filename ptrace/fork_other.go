@@ -95,15 +95,15 @@ func forkChild(p *childPlan) (pid int, errno syscall.Errno) {
 }
 
 // childFail ends a forked child like a shell that found a command but
-// cannot run it: status 126.
+// cannot run it: status cannotExecStatus.
 //
 //go:norace
 //go:nosplit
 func childFail(msg []byte) {
 	if len(msg) > 0 {
-		syscall.RawSyscall(unix.SYS_WRITE, 2, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
+		syscall.RawSyscall(unix.SYS_WRITE, stderrFD, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
 	}
 	for {
-		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 126, 0, 0)
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, cannotExecStatus, 0, 0)
 	}
 }

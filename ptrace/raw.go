@@ -101,7 +101,7 @@ func eventMsg(tid int32) (uint64, error) {
 func sigchldDiscarded() error {
 	// struct kernel_sigaction on amd64 and arm64: handler, flags, restorer, mask.
 	act := [4]uint64{0 /* SIG_DFL */, saNoCldStop, 0, 0}
-	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&act)), 0, sigsetSize, 0, 0); e != 0 {
 		return e
 	}
 	return nil
