@@ -56,14 +56,14 @@ type Tracer struct {
 	tid     int32  // the tracer thread
 	drain   bool   // take every waiting stop first (drainPending)
 	useRegs bool   // kernel without PTRACE_GET_SYSCALL_INFO (syscallInfoFeature)
-	stops   uint64 // stops handled; Stats.Stops lags by up to stopTimingEvery
+	stops   uint64 // stops handled; StopStats lags by up to stopTimingEvery
 	tab     threadTable
-	sel     selection
-	scratch stopScratch
-	path    pathReader
-	gov     governor
+	sel     selection   // --syscalls, resolved per arch
+	scratch stopScratch // what each stop fills
+	path    pathReader  // an exec'ing thread's path
+	gov     governor    // --max-overhead's duty cycle, or noGovernor
 	yield   yielder
-	cmd     launchState
+	cmd     launchState // the launched command
 	detach  detachState
 }
 
