@@ -24,7 +24,7 @@ func (t *Tracer) attach(pid int32) error {
 	if int(pid) == os.Getpid() {
 		return fail(backend.ReasonSelf, "that is the exporter itself")
 	}
-	if p := t.procs[pid]; p != nil && t.threads[pid] != nil {
+	if p := t.tab.procs[pid]; p != nil && t.tab.byTID[pid] != nil {
 		return nil // already ours
 	}
 	attached := 0
@@ -41,7 +41,7 @@ func (t *Tracer) attach(pid int32) error {
 		}
 		fresh := 0
 		for _, tid := range tids {
-			if t.threads[tid] != nil {
+			if t.tab.byTID[tid] != nil {
 				continue
 			}
 			if err := seize(tid, baseOptions); err != nil {

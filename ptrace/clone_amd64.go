@@ -7,14 +7,60 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The system calls and arguments of clone_amd64.s, which reads them from
+// go_asm.h as $const_NAME (unused sees no assembly).
+//
+//nolint:unused
+const (
+	sysClone        = unix.SYS_CLONE
+	sysPrctl        = unix.SYS_PRCTL
+	sysRtSigsuspend = unix.SYS_RT_SIGSUSPEND
+	sysGetpid       = unix.SYS_GETPID
+	sysKill         = unix.SYS_KILL
+	sysSeccomp      = unix.SYS_SECCOMP
+	sysExecve       = unix.SYS_EXECVE
+	sysWrite        = unix.SYS_WRITE
+	sysExitGroup    = unix.SYS_EXIT_GROUP
+
+	prSetPdeathsig       = unix.PR_SET_PDEATHSIG
+	prSetName            = unix.PR_SET_NAME
+	prSetNoNewPrivs      = unix.PR_SET_NO_NEW_PRIVS
+	seccompSetModeFilter = unix.SECCOMP_SET_MODE_FILTER
+	sigKill              = int(unix.SIGKILL)
+	sigStop              = int(unix.SIGSTOP)
+)
+
+// childArch is what clone_amd64.s's launch child reads of its plan.
+type childArch struct {
+	asm      launchRegs
+	errLines []execErrLine
+	stack    childStack
+}
+
+// launchRegs is what the assembly child reads, word by word (offsets from
+// go_asm.h).
+type launchRegs struct {
+	name, path, argv, envp  uintptr
+	filter, noNewPrivs      uintptr
+	filterErr, filterErrLen uintptr
+	errLines, nErrLines     uintptr
+}
+
+// execErrLine is an execErr as the assembly child reads it.
+type execErrLine struct {
+	errno, msg, len uintptr
+}
+
+// childStack is the launch child's stack. Its system calls from registers
+// need none; it is there for the kernel's sake.
+type childStack [64]uint64
+
 // spawnDoorbell starts the doorbell as a process that shares our memory
-// and descriptor table (CLONE_VM|CLONE_FILES) instead of a fork: a fork
-// copied the page tables of the whole runtime, made every later write of
-// ours to a page it shared a copy-on-write fault (the doorbell never
-// execs, so they stayed shared), and its exit tore a copy of the address
-// space down. That was ~1 ms of a launched command's 8 (perf, page
-// faults). Sharing is safe because the child runs cloneChild's
-// assembly only, on a stack of its own, and makes system calls only.
+// and descriptor table (CLONE_VM|CLONE_FILES) instead of a fork, which
+// copies the runtime's page tables and makes our later writes
+// copy-on-write faults (docs/performance.md, "The tracer's children").
+// Sharing is safe because the child runs cloneChild's assembly only, on a
+// stack of its own, and makes system calls only.
 func spawnDoorbell(mask *uint64) (int, syscall.Errno) {
 	top := uintptr(unsafe.Pointer(&doorbellStack[len(doorbellStack)-1])) &^ 15
 	var old uint64

@@ -14,11 +14,11 @@ TEXT ·cloneChild(SB),NOSPLIT|NOFRAME,$0-48
 	XORQ	DX, DX
 	XORQ	R10, R10
 	XORQ	R8, R8
-	MOVQ	$56, AX // SYS_clone
+	MOVQ	$const_sysClone, AX
 	SYSCALL
 	CMPQ	AX, $0
 	JEQ	child
-	CMPQ	AX, $0xfffffffffffff001
+	CMPQ	AX, $-const_maxErrno
 	JLS	ok
 	MOVQ	$-1, pid+32(FP)
 	NEGQ	AX
@@ -32,19 +32,19 @@ ok:
 child:
 	// prctl(PR_SET_PDEATHSIG, SIGKILL): die with the tracer thread, even
 	// before it has seized us (a seized launch child also has EXITKILL).
-	MOVQ	$1, DI
-	MOVQ	$9, SI
-	MOVQ	$157, AX // SYS_prctl
+	MOVQ	$const_prSetPdeathsig, DI
+	MOVQ	$const_sigKill, SI
+	MOVQ	$const_sysPrctl, AX
 	SYSCALL
 	TESTQ	R13, R13
 	JNE	launch
 wait:
-	// The doorbell: rt_sigsuspend(mask, 8), sleeping with only the bell
+	// The doorbell: rt_sigsuspend(mask, sigsetSize), sleeping with only the bell
 	// deliverable; the tracer swallows it at the signal-delivery-stop, so
 	// no handler runs.
 	MOVQ	R12, DI
-	MOVQ	$8, SI
-	MOVQ	$130, AX // SYS_rt_sigsuspend
+	MOVQ	$const_sigsetSize, SI
+	MOVQ	$const_sysRtSigsuspend, AX
 	SYSCALL
 	JMP	wait
 
@@ -52,17 +52,17 @@ launch:
 	MOVQ	R13, R12
 	// prctl(PR_SET_NAME, name): the name execve will give us, so the
 	// execve call, counted when entered, is the command's.
-	MOVQ	$15, DI
+	MOVQ	$const_prSetName, DI
 	MOVQ	launchRegs_name(R12), SI
-	MOVQ	$157, AX
+	MOVQ	$const_sysPrctl, AX
 	SYSCALL
 	// kill(getpid(), SIGSTOP): wait, stopped, until the tracer has seized
 	// us; it then sends SIGCONT and follows us into the command.
-	MOVQ	$39, AX // SYS_getpid
+	MOVQ	$const_sysGetpid, AX
 	SYSCALL
 	MOVQ	AX, DI
-	MOVQ	$19, SI
-	MOVQ	$62, AX // SYS_kill
+	MOVQ	$const_sigStop, SI
+	MOVQ	$const_sysKill, AX
 	SYSCALL
 
 	MOVQ	launchRegs_filter(R12), R13
@@ -72,21 +72,21 @@ launch:
 	TESTQ	AX, AX
 	JEQ	seccomp
 	// prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-	MOVQ	$38, DI
+	MOVQ	$const_prSetNoNewPrivs, DI
 	MOVQ	$1, SI
 	XORQ	DX, DX
 	XORQ	R10, R10
 	XORQ	R8, R8
-	MOVQ	$157, AX
+	MOVQ	$const_sysPrctl, AX
 	SYSCALL
 	TESTQ	AX, AX
 	JNE	filterfail
 seccomp:
 	// seccomp(SECCOMP_SET_MODE_FILTER, 0, filter)
-	MOVQ	$1, DI
+	MOVQ	$const_seccompSetModeFilter, DI
 	XORQ	SI, SI
 	MOVQ	R13, DX
-	MOVQ	$317, AX // SYS_seccomp
+	MOVQ	$const_sysSeccomp, AX
 	SYSCALL
 	TESTQ	AX, AX
 	JNE	filterfail
@@ -95,10 +95,10 @@ exec:
 	MOVQ	launchRegs_path(R12), DI
 	MOVQ	launchRegs_argv(R12), SI
 	MOVQ	launchRegs_envp(R12), DX
-	MOVQ	$59, AX // SYS_execve
+	MOVQ	$const_sysExecve, AX
 	SYSCALL
 	// Failed: write the line for its errno (the first line if none),
-	// and exit 126 like a shell.
+	// and exit cannotExecStatus like a shell.
 	NEGQ	AX
 	MOVQ	launchRegs_errLines(R12), R13
 	MOVQ	launchRegs_nErrLines(R12), R9
@@ -120,11 +120,11 @@ filterfail:
 	MOVQ	launchRegs_filterErr(R12), SI
 	MOVQ	launchRegs_filterErrLen(R12), DX
 write:
-	MOVQ	$2, DI
-	MOVQ	$1, AX // SYS_write
+	MOVQ	$const_stderrFD, DI
+	MOVQ	$const_sysWrite, AX
 	SYSCALL
 exit:
-	MOVQ	$126, DI
-	MOVQ	$231, AX // SYS_exit_group
+	MOVQ	$const_cannotExecStatus, DI
+	MOVQ	$const_sysExitGroup, AX
 	SYSCALL
 	JMP	exit

@@ -7,9 +7,9 @@ import (
 )
 
 // The tracer's two children, the doorbell and the launched command before
-// its execve, never re-execute this binary: a Go binary's start (runtime
-// and package init, page faults, CPUID exits on a VM) cost about 5 ms
-// each, and the launched command waited for it. Such a child may make raw
+// its execve, never re-execute this binary: a Go binary's start is
+// milliseconds the launched command would wait for (docs/performance.md,
+// "The tracer's children"). Such a child may make raw
 // system calls only, so the parent prepares everything in a childPlan. On
 // amd64 both share our memory, running a few lines of assembly on stacks
 // of their own (clone_amd64.s); elsewhere they are
@@ -19,8 +19,6 @@ import (
 // childPlan is what a child does. Every pointer is prepared by the
 // parent; the child only reads it.
 type childPlan struct {
-	doorbell bool
-
 	// Launch: take the command's name, stop until seized and continued,
 	// install the filter, execve. Every signal stays blocked: the tracer
 	// gives the command its mask back at the exec stop.
@@ -32,40 +30,24 @@ type childPlan struct {
 	execErrs   []execErr       // written to stderr if execve fails, by errno
 	filterErr  []byte          // written to stderr if the filter is refused
 
-	// The doorbell's mask: all but SIGUSR1, its bell.
-	childMask uint64
 	// The spawning thread's own mask, restored in the parent once the
 	// child exists, and in the command by the tracer at its exec stop.
 	oldMask uint64
 
-	// What clone_amd64.s's launch child reads instead.
-	asm      launchRegs
-	errLines []execErrLine
-	stack    childStack
+	childArch // what the arch's child reads besides
 }
-
-// launchRegs is what the assembly child reads, word by word (offsets from
-// go_asm.h).
-type launchRegs struct {
-	name, path, argv, envp  uintptr
-	filter, noNewPrivs      uintptr
-	filterErr, filterErrLen uintptr
-	errLines, nErrLines     uintptr
-}
-
-// execErrLine is an execErr as the assembly child reads it.
-type execErrLine struct {
-	errno, msg, len uintptr
-}
-
-// childStack is the launch child's stack. Its system calls from registers
-// need none; it is there for the kernel's sake.
-type childStack [64]uint64
 
 var allSignals = ^uint64(0)
 
-// sigsetSize is the kernel's sigset_t, 64 signals on every arch we build.
-const sigsetSize = 8
+// What a launch child does when its execve fails: write a line to stderr
+// and exit like a shell that found a command but cannot run it. On amd64
+// only clone_amd64.s reads them, which unused does not see.
+//
+//nolint:unused
+const (
+	stderrFD         = 2
+	cannotExecStatus = 126
+)
 
 // execErr is the line a launch child writes when execve fails with errno.
 type execErr struct {

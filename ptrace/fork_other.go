@@ -9,12 +9,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// childArch is what a forked child reads of its plan besides.
+type childArch struct {
+	doorbell  bool
+	childMask uint64 // the doorbell's: all but SIGUSR1, its bell
+}
+
 // spawnDoorbell forks the doorbell; amd64 shares our memory
 // instead (clone_amd64.go).
 func spawnDoorbell(mask *uint64) (int, syscall.Errno) {
 	syscall.ForkLock.Lock()
 	defer syscall.ForkLock.Unlock()
-	return forkChild(&childPlan{doorbell: true, childMask: *mask})
+	return forkChild(&childPlan{childArch: childArch{doorbell: true, childMask: *mask}})
 }
 
 // spawnLaunch forks the launch child; amd64 shares our memory
@@ -89,15 +95,15 @@ func forkChild(p *childPlan) (pid int, errno syscall.Errno) {
 }
 
 // childFail ends a forked child like a shell that found a command but
-// cannot run it: status 126.
+// cannot run it: status cannotExecStatus.
 //
 //go:norace
 //go:nosplit
 func childFail(msg []byte) {
 	if len(msg) > 0 {
-		syscall.RawSyscall(unix.SYS_WRITE, 2, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
+		syscall.RawSyscall(unix.SYS_WRITE, stderrFD, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
 	}
 	for {
-		syscall.RawSyscall(unix.SYS_EXIT_GROUP, 126, 0, 0)
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, cannotExecStatus, 0, 0)
 	}
 }

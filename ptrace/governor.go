@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"log/slog"
 	"math"
 	"sync/atomic"
 	"time"
@@ -37,27 +38,70 @@ import (
 // blocked calls (epoll_wait, semop, socket calls with timeouts) return
 // EINTR in the target, as a stop signal would. Those calls were entered
 // untraced, so they are never counted, as errors or otherwise.
-type governor struct {
-	budget  float64 // fraction of the targets' time; 0: off
-	started bool    // at the first counted stop: a launched command's start-up is nobody's progress
+//
+// The arithmetic is in ledger.go; here is what the stop path calls.
 
-	tracing    bool
-	window     time.Duration // length of the current or next traced window
-	minRun     int64         // shortest resume-to-stop interval this window
-	phaseStart int64         // monotonic ns
+// governor is what the stop path tells the overhead governor and asks of
+// it. Without --max-overhead it is noGovernor, which does nothing.
+type governor interface {
+	// stopped accounts the run of th that a stop at now ends.
+	stopped(th *thread, now int64)
+	// tick switches phases when the current one is over: after every
+	// stop, and at every doorbell.
+	tick(now int64)
+	// untraced says whether th, resumed now, runs without syscall stops
+	// (PTRACE_CONT) in an untraced window. A call in flight still gets
+	// its exit stop.
+	untraced(th *thread) bool
+	// exiting runs at th's exit stop (PTRACE_EVENT_EXIT).
+	exiting(th *thread)
+	// idle runs when the last tracee is gone.
+	idle()
+	// needsExitStops says whether exit stops may not be skipped
+	// (skipExitStop): the governor reads a process's I/O count there.
+	needsExitStops() bool
+	samplingRatio() float64
+	overheadRatio() float64
+}
+
+// noGovernor is the governor when --max-overhead is off: every call
+// stops, every call is counted.
+type noGovernor struct{}
+
+func (noGovernor) stopped(*thread, int64) {}
+func (noGovernor) tick(int64)             {}
+func (noGovernor) untraced(*thread) bool  { return false }
+func (noGovernor) exiting(*thread)        {}
+func (noGovernor) idle()                  {}
+func (noGovernor) needsExitStops() bool   { return false }
+func (noGovernor) samplingRatio() float64 { return 1 }
+func (noGovernor) overheadRatio() float64 { return math.NaN() }
+
+// threadWindow is a thread's part in the current traced window.
+type threadWindow struct {
+	paused    bool  // resumed with PTRACE_CONT in an untraced window
+	resumedAt int64 // monotonic ns; 0: its run is not ours to count
+	runNs     int64 // sum of its resume-to-stop intervals this window
+	stops     int
+}
+
+// dutyCycle is the governor with a budget.
+type dutyCycle struct {
+	ledger
+	tab     *threadTable
+	leaving *detachState
+	fs      proc.FS
+	ring    func() // wakes the tracer when an untraced phase is over
+	log     *slog.Logger
+
+	started bool // at the first counted stop: a launched command's start-up is nobody's progress
+	tracing bool
+
+	minRun     int64 // shortest resume-to-stop interval this window
+	phaseStart int64 // monotonic ns
 	switchAt   int64
-
-	// Progress: time the targets ran at full speed, traced or not. Counters
-	// are raw; the traced share of progress turns them into true rates.
-	tracedProgress, totalProgress float64
-	// The estimated time stopped and the time elapsed since start, for the
-	// budget over the whole run (govTick).
-	stoppedSum, elapsedSum float64
-	advances               int // untraced phases planned
-	// Read/write-family calls per process at the last look, and those
-	// seen in traced windows and in all.
-	lastIO            map[int32]uint64
-	tracedIO, totalIO uint64
+	// Read/write-family calls per process at the last look.
+	lastIO map[int32]uint64
 
 	// For scrapes: progress so far as float64 bits, and when the current
 	// untraced phase began (0 while tracing, or when nothing is traced), so
@@ -67,19 +111,23 @@ type governor struct {
 	ioRatioBits                         atomic.Uint64 // NaN until enough calls
 }
 
-// minIOCalls is how many read/write-family calls it takes before their
-// share is trusted over the timing estimate.
-const minIOCalls = 1000
+// newGovernor is the governor for Config.MaxOverhead.
+func (t *Tracer) newGovernor(budget float64) governor {
+	if budget <= 0 {
+		return noGovernor{}
+	}
+	return &dutyCycle{
+		ledger:  ledger{budget: budget},
+		tab:     &t.tab,
+		leaving: &t.detach,
+		fs:      t.fs,
+		ring:    t.bell.ring,
+		log:     t.log,
+		tracing: true,
+	}
+}
 
-const (
-	firstWindow = 2 * time.Millisecond
-	maxWindow   = time.Second
-	maxOffPhase = time.Minute
-)
-
-func (g *governor) enabled() bool { return g.budget > 0 }
-
-func (g *governor) start(now int64) {
+func (g *dutyCycle) start(now int64) {
 	g.started = true
 	g.tracing = true
 	g.window = firstWindow
@@ -90,38 +138,165 @@ func (g *governor) start(now int64) {
 	g.ioRatioBits.Store(math.Float64bits(math.NaN()))
 }
 
+func (g *dutyCycle) stopped(th *thread, now int64) {
+	if !g.started {
+		if !th.counting {
+			return
+		}
+		g.start(now)
+		g.countAllIO(false) // baselines
+	}
+	if th.proc.ioPending {
+		// The first stop of the process since tracing resumed: its
+		// untraced phase ends here, not when we asked it to stop.
+		th.proc.ioPending = false
+		g.countIO(th.proc.pid, false)
+	}
+	w := &th.win
+	if w.resumedAt == 0 {
+		return
+	}
+	run := now - w.resumedAt
+	if run < g.minRun {
+		g.minRun = run
+	}
+	w.runNs += run
+	w.stops++
+}
+
+func (g *dutyCycle) tick(now int64) {
+	if !g.started || now < g.switchAt || g.leaving.active {
+		return
+	}
+	length := float64(now - g.phaseStart)
+	if !g.tracing {
+		for _, p := range g.tab.procs {
+			p.ioPending = true
+		}
+		g.closeUntraced(length)
+		g.publish()
+		g.offSince.Store(0)
+		g.trace(now)
+		return
+	}
+	g.countAllIO(true)
+	rt := roundTrip(g.minRun)
+	stopped := 0.0 // the busiest thread's stopped fraction
+	for _, th := range g.tab.byTID {
+		w := &th.win
+		if w.stops > 0 {
+			if f := threadStopped(w.runNs, w.stops, rt, length); f > stopped {
+				stopped = f
+			}
+		}
+		w.runNs, w.stops = 0, 0
+	}
+	g.minRun = math.MaxInt64
+	pause, off, overhead := g.closeTraced(length, stopped)
+	g.publish()
+	g.overheadBits.Store(math.Float64bits(overhead))
+	if !pause {
+		g.phaseStart, g.switchAt = now, now+int64(g.window)
+		return
+	}
+	g.tracing = false
+	g.phaseStart, g.switchAt = now, now+int64(off)
+	g.offSince.Store(now)
+	time.AfterFunc(off, g.ring)
+}
+
+func (g *dutyCycle) untraced(th *thread) bool {
+	cont := !g.tracing && !th.inSyscall
+	if cont {
+		th.win.paused = true
+	}
+	th.win.resumedAt = monoNow()
+	return cont
+}
+
+func (g *dutyCycle) exiting(th *thread) {
+	if g.started && th.proc.threads == 1 {
+		// The process's last look at its I/O call count.
+		g.countIO(th.proc.pid, g.tracing)
+	}
+}
+
+// idle closes the books when the last tracee is gone: untraced time with
+// nothing running is nobody's progress.
+func (g *dutyCycle) idle() {
+	if !g.tracing {
+		now := monoNow()
+		g.closeIdle(float64(now - g.phaseStart))
+		g.offSince.Store(0)
+		g.publish()
+		g.trace(now)
+	}
+}
+
+func (g *dutyCycle) needsExitStops() bool { return true }
+
+func (g *dutyCycle) samplingRatio() float64 {
+	io := math.Float64frombits(g.ioRatioBits.Load())
+	if !math.IsNaN(io) {
+		return io
+	}
+	traced := math.Float64frombits(g.tracedBits.Load())
+	total := math.Float64frombits(g.totalBits.Load())
+	if off := g.offSince.Load(); off != 0 {
+		total += float64(monoNow() - off)
+	}
+	return samplingRatio(io, traced, total)
+}
+
+func (g *dutyCycle) overheadRatio() float64 {
+	return math.Float64frombits(g.overheadBits.Load())
+}
+
+// trace opens a traced window: threads resumed with PTRACE_CONT are
+// interrupted, and their next stop resumes them with PTRACE_SYSCALL.
+func (g *dutyCycle) trace(now int64) {
+	g.tracing = true
+	g.phaseStart, g.switchAt = now, now+int64(g.window)
+	g.minRun = math.MaxInt64
+	for _, th := range g.tab.byTID {
+		if th.win.paused {
+			th.win.paused = false
+			th.win.resumedAt = 0 // its run time until the interrupt is not ours to count
+			if err := interrupt(th.TID); err != nil && err != unix.ESRCH {
+				g.log.Debug("interrupt to resume tracing failed", "tid", th.TID, "err", err)
+			}
+		}
+	}
+}
+
 // countIO adds what process pid's read/write-family count moved since the
 // last look to the phase now ending (traced or not).
-func (g *governor) countIO(fs proc.FS, pid int32, traced bool) {
-	n, ok := fs.IOCalls(pid)
+func (g *dutyCycle) countIO(pid int32, traced bool) {
+	n, ok := g.fs.IOCalls(pid)
 	if !ok {
 		return
 	}
-	if last, seen := g.lastIO[pid]; seen && n >= last {
-		g.totalIO += n - last
-		if traced {
-			g.tracedIO += n - last
-		}
-	}
+	last, seen := g.lastIO[pid]
+	g.addIO(last, seen, n, traced)
 	g.lastIO[pid] = n
-	if g.totalIO >= minIOCalls {
-		g.ioRatioBits.Store(math.Float64bits(float64(g.tracedIO) / float64(g.totalIO)))
+	if r := g.ioShare(); !math.IsNaN(r) {
+		g.ioRatioBits.Store(math.Float64bits(r))
 	}
 }
 
 // countAllIO closes the phase for every traced process.
-func (t *Tracer) countAllIO(traced bool) {
-	for pid := range t.procs {
-		t.gov.countIO(t.fs, pid, traced)
+func (g *dutyCycle) countAllIO(traced bool) {
+	for pid := range g.tab.procs {
+		g.countIO(pid, traced)
 	}
-	for pid := range t.gov.lastIO {
-		if t.procs[pid] == nil {
-			delete(t.gov.lastIO, pid)
+	for pid := range g.lastIO {
+		if g.tab.procs[pid] == nil {
+			delete(g.lastIO, pid)
 		}
 	}
 }
 
-func (g *governor) publish() {
+func (g *dutyCycle) publish() {
 	g.tracedBits.Store(math.Float64bits(g.tracedProgress))
 	g.totalBits.Store(math.Float64bits(g.totalProgress))
 }
@@ -129,166 +304,9 @@ func (g *governor) publish() {
 // SamplingRatio is the fraction of the targets' progress that was traced:
 // 1 without the governor. Counters are raw observations; true rates are
 // rate(counter) / SamplingRatio. Safe from any goroutine.
-func (t *Tracer) SamplingRatio() float64 {
-	g := &t.gov
-	if !g.enabled() {
-		return 1
-	}
-	if r := math.Float64frombits(g.ioRatioBits.Load()); !math.IsNaN(r) {
-		return r
-	}
-	traced := math.Float64frombits(g.tracedBits.Load())
-	total := math.Float64frombits(g.totalBits.Load())
-	if off := g.offSince.Load(); off != 0 {
-		total += float64(monoNow() - off)
-	}
-	if total == 0 {
-		return 1
-	}
-	return traced / total
-}
+func (t *Tracer) SamplingRatio() float64 { return t.gov.samplingRatio() }
 
 // OverheadRatio estimates the fraction of the targets' time spent stopped
 // by the tracer, averaged over the last cycle; NaN before one completes,
 // and without the governor. Safe from any goroutine.
-func (t *Tracer) OverheadRatio() float64 {
-	if !t.gov.enabled() {
-		return math.NaN()
-	}
-	return math.Float64frombits(t.gov.overheadBits.Load())
-}
-
-// govStop accounts the interval of th that a stop ends.
-func (t *Tracer) govStop(th *thread, now int64) {
-	if !t.gov.started {
-		if !th.counting {
-			return
-		}
-		t.gov.start(now)
-		t.countAllIO(false) // baselines
-	}
-	if th.proc.ioPending {
-		// The first stop of the process since tracing resumed: its
-		// untraced phase ends here, not when we asked it to stop.
-		th.proc.ioPending = false
-		t.gov.countIO(t.fs, th.proc.pid, false)
-	}
-	if th.resumedAt == 0 {
-		return
-	}
-	run := now - th.resumedAt
-	if run < t.gov.minRun {
-		t.gov.minRun = run
-	}
-	th.runNs += run
-	th.windowStops++
-}
-
-// govTick switches phases when the current one is over. It runs after
-// every stop and on every doorbell.
-func (t *Tracer) govTick(now int64) {
-	g := &t.gov
-	if !g.started || now < g.switchAt || t.detaching {
-		return
-	}
-	length := float64(now - g.phaseStart)
-	g.elapsedSum += length
-	if !g.tracing {
-		for _, p := range t.procs {
-			p.ioPending = true
-		}
-		g.totalProgress += length
-		g.publish()
-		g.offSince.Store(0)
-		t.govTrace(now)
-		return
-	}
-	t.countAllIO(true)
-	roundTrip := g.minRun
-	if roundTrip == math.MaxInt64 {
-		roundTrip = 0
-	}
-	stopped := 0.0 // the busiest thread's stopped fraction
-	for _, th := range t.threads {
-		if th.windowStops > 0 {
-			work := th.runNs - int64(th.windowStops)*roundTrip
-			if f := 1 - float64(work)/length; f > stopped {
-				stopped = f
-			}
-		}
-		th.runNs, th.windowStops = 0, 0
-	}
-	g.minRun = math.MaxInt64
-	stopped = math.Max(0, math.Min(1, stopped))
-	progress := length * (1 - stopped)
-	g.stoppedSum += length * stopped
-	g.tracedProgress += progress
-	g.totalProgress += progress
-	g.publish()
-	if g.window < maxWindow {
-		g.window *= 2
-	}
-	if stopped <= g.budget {
-		g.overheadBits.Store(math.Float64bits(stopped))
-		g.phaseStart, g.switchAt = now, now+int64(g.window)
-		return
-	}
-	// Long enough for this window's cost and, paid in advance, the next
-	// one's: a command that ends just after the next (longer) window has
-	// still kept to the budget. Without it the second window of a 45 ms
-	// dd came before its untraced share: 12% stopped against 5.
-	//
-	// The first window's estimate is the least sure: it holds the
-	// command's own start-up, and no untraced phase came before it to
-	// compare with (a 45 ms dd's first window measured 14–34% stopped, its
-	// second 55–78%, against ~98% really). So the first advance assumes the
-	// next window stops the targets throughout; later ones trust the
-	// estimate, so that light workloads keep their sampling.
-	off := time.Duration(length * (stopped/g.budget - 1))
-	next, nextStopped := float64(g.window), stopped
-	if g.advances == 0 {
-		nextStopped = 1
-	}
-	g.advances++
-	if ahead := time.Duration((g.stoppedSum+nextStopped*next)/g.budget - g.elapsedSum - next); ahead > off {
-		off = ahead
-	}
-	if off > maxOffPhase {
-		off = maxOffPhase
-	}
-	g.overheadBits.Store(math.Float64bits(stopped * length / (length + float64(off))))
-	g.tracing = false
-	g.phaseStart, g.switchAt = now, now+int64(off)
-	g.offSince.Store(now)
-	time.AfterFunc(off, t.ring)
-}
-
-// govIdle closes the books when the last tracee is gone: untraced time
-// with nothing running is nobody's progress.
-func (t *Tracer) govIdle(now int64) {
-	g := &t.gov
-	if !g.tracing {
-		g.totalProgress += float64(now - g.phaseStart)
-		g.offSince.Store(0)
-		g.publish()
-		t.govTrace(now)
-	}
-}
-
-// govTrace opens a traced window: threads resumed with PTRACE_CONT are
-// interrupted, and their next stop resumes them with PTRACE_SYSCALL.
-func (t *Tracer) govTrace(now int64) {
-	g := &t.gov
-	g.tracing = true
-	g.phaseStart, g.switchAt = now, now+int64(g.window)
-	g.minRun = math.MaxInt64
-	for _, th := range t.threads {
-		if th.paused {
-			th.paused = false
-			th.resumedAt = 0 // its run time until the interrupt is not ours to count
-			if err := interrupt(th.TID); err != nil && err != unix.ESRCH {
-				t.log.Debug("interrupt to resume tracing failed", "tid", th.TID, "err", err)
-			}
-		}
-	}
-}
+func (t *Tracer) OverheadRatio() float64 { return t.gov.overheadRatio() }

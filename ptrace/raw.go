@@ -6,17 +6,34 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The requests on the stop path use RawSyscall: they never block, and
-// skipping the scheduler hand-off saves about 0.6 µs per stop.
+// The kernel's ptrace ABI as the tracer uses it: x/sys's constants where
+// it has them, and here what it lacks. The requests on the stop path use
+// RawSyscall: they never block, and skipping the scheduler hand-off is
+// worth it per stop (docs/performance.md, "Raw system calls").
+
+const baseOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE |
+	unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK |
+	unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACEEXIT
+
+// syscallTrap is the signal of a syscall stop under PTRACE_O_TRACESYSGOOD.
+const syscallTrap = int(unix.SIGTRAP) | 0x80
 
 const (
-	ptraceGetSyscallInfo = 0x420e
-
-	syscallInfoNone    = 0
-	syscallInfoEntry   = 1
-	syscallInfoExit    = 2
-	syscallInfoSeccomp = 3
+	syscallInfoEntry   = unix.PTRACE_SYSCALL_INFO_ENTRY
+	syscallInfoExit    = unix.PTRACE_SYSCALL_INFO_EXIT
+	syscallInfoSeccomp = unix.PTRACE_SYSCALL_INFO_SECCOMP
 )
+
+// What x/sys lacks.
+const (
+	commLen     = 15   // TASK_COMM_LEN - 1: the longest comm
+	maxErrno    = 4095 // MAX_ERRNO: returns in -maxErrno..-1 are errors
+	sigsetSize  = 8    // the kernel's sigset_t: 64 signals on every arch we build
+	saNoCldStop = 1    // SA_NOCLDSTOP, the same on every Linux arch
+)
+
+// isErrno tells whether a syscall's return value is an error.
+func isErrno(rval int64) bool { return rval < 0 && rval >= -maxErrno }
 
 // syscallInfo mirrors struct ptrace_syscall_info (88 bytes on every arch).
 type syscallInfo struct {
@@ -40,7 +57,7 @@ func ptraceRaw(req int, tid int32, addr, data uintptr) error {
 }
 
 func getSyscallInfo(tid int32, info *syscallInfo) error {
-	return ptraceRaw(ptraceGetSyscallInfo, tid, unsafe.Sizeof(*info), uintptr(unsafe.Pointer(info)))
+	return ptraceRaw(unix.PTRACE_GET_SYSCALL_INFO, tid, unsafe.Sizeof(*info), uintptr(unsafe.Pointer(info)))
 }
 
 func seize(tid int32, opts int) error {
@@ -75,18 +92,17 @@ func eventMsg(tid int32) (uint64, error) {
 // sigchldDiscarded gives SIGCHLD its default action back, with
 // SA_NOCLDSTOP. The kernel raises SIGCHLD in the tracer at every tracee
 // stop (unless SA_NOCLDSTOP) and at every traced thread's exit, and Go's
-// handler for it costs about 2.5 µs each time, on the tracer thread. The
-// default action of SIGCHLD is to ignore it, so the kernel now drops it
-// when it is sent; unlike SIG_IGN (signal.Ignore), SIG_DFL does not make
-// the kernel reap our children, so a launched command's status is kept.
-// Nothing in the exporter asks os/signal for SIGCHLD.
+// handler for it runs on the tracer thread each time, a good part of a
+// stop (docs/performance.md, "SIGCHLD"). The default action of SIGCHLD
+// is to ignore it, so the kernel now drops it when it is sent; unlike
+// SIG_IGN (signal.Ignore), SIG_DFL does not make the kernel reap our
+// children, so a launched command's status is kept. Nothing in the
+// exporter asks os/signal for SIGCHLD.
 func sigchldDiscarded() error {
 	// struct kernel_sigaction on amd64 and arm64: handler, flags, restorer, mask.
 	act := [4]uint64{0 /* SIG_DFL */, saNoCldStop, 0, 0}
-	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&act)), 0, sigsetSize, 0, 0); e != 0 {
 		return e
 	}
 	return nil
 }
-
-const saNoCldStop = 1 // SA_NOCLDSTOP, the same on every Linux arch

@@ -2,6 +2,10 @@ package ptrace
 
 import "golang.org/x/sys/unix"
 
+// i386CodeSegment is the code segment selector of a 32-bit task on amd64
+// (__USER32_CS).
+const i386CodeSegment = 0x23
+
 // regsInfo fills info from the registers, for kernels before 5.3 that lack
 // PTRACE_GET_SYSCALL_INFO. At entry the kernel has set rax to -ENOSYS.
 func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
@@ -10,7 +14,7 @@ func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 		return false
 	}
 	info.Arch = unix.AUDIT_ARCH_X86_64
-	if r.Cs == 0x23 {
+	if r.Cs == i386CodeSegment {
 		info.Arch = unix.AUDIT_ARCH_I386
 	}
 	if int64(r.Rax) == -int64(unix.ENOSYS) && !th.inSyscall {
@@ -28,7 +32,7 @@ func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 	}
 	info.Data[0] = uint64(rval)
 	info.Data[1] = 0
-	if rval < 0 && rval >= -4095 {
+	if isErrno(rval) {
 		info.Data[1] = 1
 	}
 	return true

@@ -19,7 +19,7 @@ func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 	rval := int64(r.Regs[0])
 	info.Data[0] = uint64(rval)
 	info.Data[1] = 0
-	if rval < 0 && rval >= -4095 {
+	if isErrno(rval) {
 		info.Data[1] = 1
 	}
 	return true

@@ -14,34 +14,50 @@ import (
 // native speed. Without a tracer, RET_TRACE fails the call with ENOSYS, so
 // this is only for commands launched with EXITKILL, never attached ones.
 
-// seccompProgram compiles the filter for the native arch into classic BPF
-// over struct seccomp_data (nr at offset 0, arch at 4), for the launch
-// child to install just before execve. It lists the shorter of the
-// selected and unselected numbers; numbers past the table take the
-// filter's word for them, and other arches are traced (the tracer filters
-// those itself).
+// seccompProgram compiles the filter for the native arch, for the launch
+// child to install just before execve.
 func seccompProgram(f *syscalls.Filter) ([]unix.SockFilter, error) {
 	arch := syscalls.Native()
-	bm := f.Bitmap(arch)
+	return seccompDecide(arch, f.Bitmap(arch), watched[arch.Index()].prctl).encode()
+}
+
+// seccompRules are the filter's decisions for one arch, before encoding.
+type seccompRules struct {
+	arch                             syscalls.Arch
+	tableEnd                         uint32   // numbers from here on get beyondRet
+	listed                           []uint32 // ascending; each gets listedRet
+	listedRet, defaultRet, beyondRet uint32
+}
+
+// seccompDecide decides the filter for arch from the selection bm. It
+// lists the shorter of the selected and unselected numbers of arch's
+// table, keeping prctl traced so that thread renames are still seen;
+// numbers past the table take bm's word for them. Other arches are traced
+// (encode): the tracer filters those itself.
+func seccompDecide(arch syscalls.Arch, bm syscalls.Bitmap, prctl uint32) seccompRules {
 	tableEnd := uint32(syscalls.Max(arch))
 	var traced, allowed []uint32
 	for nr := uint32(0); nr < tableEnd; nr++ {
-		if bm.Has(nr) || nr == watched[arch.Index()].prctl {
-			// prctl stays visible so thread renames are still seen.
+		if bm.Has(nr) || nr == prctl {
 			traced = append(traced, nr)
 		} else {
 			allowed = append(allowed, nr)
 		}
 	}
-	beyond := uint32(unix.SECCOMP_RET_ALLOW)
+	r := seccompRules{arch: arch, tableEnd: tableEnd, beyondRet: unix.SECCOMP_RET_ALLOW,
+		listed: traced, listedRet: unix.SECCOMP_RET_TRACE, defaultRet: unix.SECCOMP_RET_ALLOW}
 	if bm.Has(tableEnd) {
-		beyond = unix.SECCOMP_RET_TRACE
+		r.beyondRet = unix.SECCOMP_RET_TRACE
 	}
-	nrs, listed, deflt := traced, uint32(unix.SECCOMP_RET_TRACE), uint32(unix.SECCOMP_RET_ALLOW)
 	if len(allowed) < len(traced) {
-		nrs, listed, deflt = allowed, unix.SECCOMP_RET_ALLOW, unix.SECCOMP_RET_TRACE
+		r.listed, r.listedRet, r.defaultRet = allowed, unix.SECCOMP_RET_ALLOW, unix.SECCOMP_RET_TRACE
 	}
+	return r
+}
 
+// encode compiles the rules into classic BPF over struct seccomp_data (nr
+// at offset 0, arch at 4).
+func (r seccompRules) encode() ([]unix.SockFilter, error) {
 	stmt := func(code uint16, k uint32) unix.SockFilter { return unix.SockFilter{Code: code, K: k} }
 	jump := func(code uint16, k uint32, jt, jf uint8) unix.SockFilter {
 		return unix.SockFilter{Code: code, Jt: jt, Jf: jf, K: k}
@@ -54,32 +70,19 @@ func seccompProgram(f *syscalls.Filter) ([]unix.SockFilter, error) {
 	)
 	prog := []unix.SockFilter{
 		stmt(ldAbs, 4), // arch
-		jump(jeq, uint32(arch), 1, 0),
+		jump(jeq, uint32(r.arch), 1, 0),
 		stmt(ret, unix.SECCOMP_RET_TRACE), // another arch: the tracer decides
 		stmt(ldAbs, 0),                    // nr
 		// Numbers past the table (x32's high bit among them).
-		jump(jge, tableEnd, 0, 1),
-		stmt(ret, beyond),
+		jump(jge, r.tableEnd, 0, 1),
+		stmt(ret, r.beyondRet),
 	}
-	for _, n := range nrs {
-		prog = append(prog, jump(jeq, n, 0, 1), stmt(ret, listed))
+	for _, n := range r.listed {
+		prog = append(prog, jump(jeq, n, 0, 1), stmt(ret, r.listedRet))
 	}
-	prog = append(prog, stmt(ret, deflt))
-	if len(prog) > 4096 {
+	prog = append(prog, stmt(ret, r.defaultRet))
+	if len(prog) > unix.BPF_MAXINSNS {
 		return nil, fmt.Errorf("seccomp filter too long (%d instructions)", len(prog))
 	}
 	return prog, nil
-}
-
-// hasCapSysAdmin tells whether the calling thread may install a seccomp
-// filter without no_new_privs. Capabilities belong to threads, and the
-// launch child is a copy of the tracer thread, which calls this: capget
-// on it, not /proc/self/status (the main thread's).
-func hasCapSysAdmin() bool {
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return false
-	}
-	return data[unix.CAP_SYS_ADMIN/32].Effective&(1<<(unix.CAP_SYS_ADMIN%32)) != 0
 }

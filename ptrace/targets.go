@@ -12,12 +12,7 @@ import (
 // It reads /proc on the caller's goroutine; the set of PIDs is the copy
 // the tracer keeps for other goroutines, updated as processes come and go.
 func (t *Tracer) Targets(maxProcs, maxThreads int) (targets []backend.Target, more int) {
-	t.traced.mu.Lock()
-	pids := make([]int32, 0, len(t.traced.pids))
-	for pid := range t.traced.pids {
-		pids = append(pids, pid)
-	}
-	t.traced.mu.Unlock()
+	pids := t.tab.traced.list()
 	ours := map[int32]bool{}
 	// The kernel names a tracee's tracer by its TID: ours when it is a
 	// thread of this process.

@@ -3,23 +3,12 @@ package ptrace
 import "time"
 
 // yieldEvery keeps the Go scheduler from fighting the tracer goroutine.
-//
-// Since Go 1.26 (golang/go#64318) a goroutine in a system call keeps its
-// P, and sysmon judges it by its schedtick alone: one that has not passed
-// through the scheduler for 10 ms (forcePreemptNS) counts as running too
-// long. Sysmon then preempts it at every tick: with SIGURG while it runs Go
-// code, and while it sits in a syscall — the tracer mostly waits in wait4 —
-// by taking its P and handing it to another thread. The tracer goroutine
-// never passes through the scheduler by itself, so under tracing this went
-// on at every tick, and each retake made sysmon tick again 20 µs later:
-// thousands of sysmon wake-ups, futex hand-offs and slow exitsyscalls per
-// second, on the CPU the tracees need. Measured pinned to one CPU, medians
-// of 7: a minimal Go tracer was 1.13× the C floor on dd without yielding
-// and 1.02× with, 1.12× and 1.02× on a Go HTTP server; the exporter went
-// from 1.18× to 1.11× the floor on dd, and from 1.14× to 1.09× on HTTP.
-//
-// A yield every 5 ms resets the schedtick before sysmon's 10 ms run out,
-// for one hand-off of the locked thread (about 10 µs) per 5 ms.
+// Since Go 1.26 (golang/go#64318) sysmon judges a goroutine in a system
+// call by its schedtick alone, and the tracer goroutine, mostly in wait4,
+// never passes through the scheduler by itself: sysmon retook its P at
+// every tick, on the CPU the tracees need. A yield every 5 ms resets the
+// schedtick before sysmon's 10 ms run out, for one hand-off of the locked
+// thread per 5 ms. Measured: docs/performance.md, "Yielding".
 const yieldEvery = 5 * time.Millisecond
 
 // yielder remembers when the tracer goroutine last yielded.
