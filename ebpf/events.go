@@ -42,10 +42,9 @@ type eventReader struct {
 }
 
 // takeEvents waits until the deadline set on t.events for one event, then
-// takes those waiting behind it.
+// adds it and those waiting behind it to the batch.
 func (t *Tracer) takeEvents() eventBatch {
 	r := &t.evr
-	r.batch = r.batch[:0]
 	for len(r.batch) < maxBatch {
 		if err := t.events.ReadInto(&r.rec); err != nil {
 			break

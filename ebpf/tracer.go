@@ -184,7 +184,8 @@ func (t *Tracer) run() {
 		// A short wait, so Sync and DetachAll are heard soon.
 		wait := min(time.Until(next), 50*time.Millisecond)
 		t.events.SetDeadline(time.Now().Add(wait))
-		batch := t.takeEvents()
+		t.evr.batch = t.evr.batch[:0]
+		t.takeEvents()
 		select {
 		case r := <-t.syncReqs:
 			syncs = append(syncs, r)
@@ -196,6 +197,10 @@ func (t *Tracer) run() {
 			stopping = true
 		default:
 		}
+		if len(syncs) > 0 || stopping {
+			t.takeEventsNow() // what came before the request, too
+		}
+		batch := t.evr.batch
 		due := !time.Now().Before(next) || len(syncs) > 0 || stopping || batch.retires()
 		if !due && len(batch) == 0 {
 			continue
@@ -230,6 +235,7 @@ func (t *Tracer) run() {
 func (t *Tracer) unload() {
 	t.mu.Lock()
 	for {
+		t.evr.batch = t.evr.batch[:0]
 		batch := t.takeEventsNow()
 		if len(batch) == 0 {
 			break

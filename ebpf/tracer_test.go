@@ -131,8 +131,10 @@ func checkWorkload(t *testing.T, rec *recorder, proc string, threads int, getppi
 	if got := rec.calls[key]; got != sleeps {
 		t.Errorf("%s: %d calls, want %d", key, got, sleeps)
 	}
-	if n := rec.latencies[key]; n != sleeps || rec.sumNs[key] < sleeps*uint64(sleepMs)*1e6 || rec.sumNs[key] > sleeps*uint64(sleepMs+1)*1e6 {
-		t.Errorf("%s: %d timed, %v in all, want %d of [%d, %d] ms", key, n, time.Duration(rec.sumNs[key]), sleeps, sleepMs, sleepMs+1)
+	// The kernel's own latency: no round trip through a tracer. The upper
+	// bound leaves room for a loaded test machine.
+	if n := rec.latencies[key]; n != sleeps || rec.sumNs[key] < sleeps*uint64(sleepMs)*1e6 || rec.sumNs[key] > sleeps*uint64(sleepMs+20)*1e6 {
+		t.Errorf("%s: %d timed, %v in all, want %d of [%d, %d] ms", key, n, time.Duration(rec.sumNs[key]), sleeps, sleepMs, sleepMs+20)
 	}
 	if got := rec.calls["forked/forked getppid"]; got != forkGetppids {
 		t.Errorf("forked child getppid: %d calls, want %d (%v)", got, forkGetppids, rec.calls)
@@ -271,5 +273,139 @@ func TestAttachFiltered(t *testing.T) {
 	}
 	if got := rec.calls["workload/opener openat"]; got != 4 {
 		t.Errorf("opener openat %d, want 4", got)
+	}
+}
+
+// A rename through a write to the comm file, not prctl, and an exec from
+// a thread other than the leader: each call lands on the names its
+// thread had when it made it.
+func TestRenameByCommWrite(t *testing.T) {
+	tr, rec := startTracer(t, nil)
+	prog := testprog.Build(t, "renamer")
+	cmd := exec.Command(prog, "renamed-one", "40")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	r := bufio.NewReader(out)
+	if line, _ := r.ReadString('\n'); line != "ready\n" {
+		t.Fatalf("renamer said %q", line)
+	}
+	if err := tr.Attach(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("\n"))
+	if line, _ := r.ReadString('\n'); line != "renamed\n" {
+		t.Fatalf("renamer said %q", line)
+	}
+	in.Close()
+	cmd.Wait()
+	waitGone(t, tr, cmd.Process.Pid)
+	tr.Sync()
+	if got := rec.count("renamed-one/renamed-one getppid"); got != 40 {
+		t.Errorf("getppid after the rename: %d, want 40\n%v", got, rec.calls)
+	}
+	if got := rec.count("renamer/renamer getppid"); got != 0 {
+		t.Errorf("getppid under the old name: %d, want 0", got)
+	}
+}
+
+func TestExecFromNonLeaderThread(t *testing.T) {
+	tr, rec := startTracer(t, nil)
+	prog := testprog.Build(t, "execthread")
+	if err := tr.Launch(prog, []string{prog, "-g", "100", "-e", "200", "-a", "300"}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	for key, want := range map[string]uint64{
+		"execthread/worker getppid": 100,
+		"execthread/execer getppid": 200,
+		"after/after getppid":       300,
+		"execthread/worker pause":   1,
+	} {
+		if got := rec.count(key); got != want {
+			t.Errorf("%s: %d, want %d", key, got, want)
+		}
+	}
+	var execs uint64
+	for key, n := range rec.calls {
+		if strings.HasSuffix(key, " execve") {
+			execs += n
+		}
+	}
+	if execs != 2 {
+		t.Errorf("execve: %d, want 2 (the launch, the thread's)\n%v", execs, rec.calls)
+	}
+	if tr.Stats().Tracees.Load() != 0 || rec.live != 0 {
+		t.Errorf("%d tracees, %d live threads left", tr.Stats().Tracees.Load(), rec.live)
+	}
+}
+
+// An i386 program on x86_64 is counted by the i386 table: getppid is 64
+// there, open 5.
+func TestCompat32CountsByTheI386Table(t *testing.T) {
+	tr, rec := startTracer(t, nil)
+	prog := testprog.Build32(t, "compat32")
+	if err := tr.Launch(prog, []string{prog, "70", "6"}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if got := rec.calls["compat32/compat32 getppid"]; got != 70 {
+		t.Errorf("getppid: %d, want 70\n%v", got, rec.calls)
+	}
+	if got := rec.calls["compat32/compat32 open"]; got != 6 {
+		t.Errorf("open: %d, want 6", got)
+	}
+	if got := rec.errs["compat32/compat32 open ENOENT"]; got != 6 {
+		t.Errorf("open ENOENT: %d, want 6", got)
+	}
+}
+
+// DetachAll leaves none of the backend's programs or maps in the kernel.
+func TestNothingLoadedAfterDetachAll(t *testing.T) {
+	testprog.RequireBPF(t)
+	before := loaded(t)
+	tr := ebpf.New(ebpf.Config{Consumer: newRecorder()})
+	if err := tr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var ourProgs, ourMaps []int64
+	for id := range loaded(t) {
+		switch {
+		case before[id]:
+		case id > 0:
+			ourProgs = append(ourProgs, id)
+		default:
+			ourMaps = append(ourMaps, id)
+		}
+	}
+	if len(ourProgs) < 7 || len(ourMaps) < 7 {
+		t.Errorf("while running: programs %v, maps %v; the count misses ours", ourProgs, ourMaps)
+	}
+	if err := tr.DetachAll(); err != nil {
+		t.Fatal(err)
+	}
+	// The kernel frees programs and maps once their last reference goes,
+	// which for maps may be after an RCU grace period.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		now := loaded(t)
+		var left []int64
+		for _, id := range append(ourProgs, ourMaps...) {
+			if now[id] {
+				left = append(left, id)
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after DetachAll, still loaded: %v (programs > 0, maps < 0)", left)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
