@@ -73,7 +73,7 @@ func (t *Tracer) readCounts() {
 	r := &t.read
 	r.touched = r.touched[:0]
 	r.deadCalls, r.deadErrnos, r.deadBuckets = r.deadCalls[:0], r.deadErrnos[:0], r.deadBuckets[:0]
-	readAll(t, t.objs.Calls, r.callKeys, r.callVals, func(k tracerCallKey, v uint64) {
+	t.use.calls.Store(int64(readAll(t, t.objs.Calls, r.callKeys, r.callVals, func(k tracerCallKey, v uint64) {
 		if _, ok, dead := t.owner(k.Lid); !ok {
 			if dead {
 				r.deadCalls = append(r.deadCalls, k)
@@ -84,8 +84,8 @@ func (t *Tracer) readCounts() {
 			r.delta(k).Calls = v - last
 			r.lastCalls[k] = v
 		}
-	})
-	readAll(t, t.objs.Errors, r.errnoKeys, r.errnoVals, func(k tracerErrnoKey, v uint64) {
+	})))
+	t.use.errors.Store(int64(readAll(t, t.objs.Errors, r.errnoKeys, r.errnoVals, func(k tracerErrnoKey, v uint64) {
 		if _, ok, dead := t.owner(k.Call.Lid); !ok {
 			if dead {
 				r.deadErrnos = append(r.deadErrnos, k)
@@ -97,8 +97,8 @@ func (t *Tracer) readCounts() {
 			d.Errors = append(d.Errors, backend.ErrnoCount{Errno: uint16(k.Errno), Count: v - last})
 			r.lastErrors[k] = v
 		}
-	})
-	readAll(t, t.objs.Latency, r.bucketKeys, r.bucketVals, func(k tracerBucketKey, v tracerBucketValue) {
+	})))
+	t.use.latency.Store(int64(readAll(t, t.objs.Latency, r.bucketKeys, r.bucketVals, func(k tracerBucketKey, v tracerBucketValue) {
 		if _, ok, dead := t.owner(k.Call.Lid); !ok {
 			if dead {
 				r.deadBuckets = append(r.deadBuckets, k)
@@ -111,7 +111,7 @@ func (t *Tracer) readCounts() {
 			d.SumNs += v.SumNs - last.SumNs
 			r.lastLatency[k] = v
 		}
-	})
+	})))
 	for _, k := range r.touched {
 		d := r.deltas[k]
 		if slot, ok, _ := t.owner(k.Lid); ok {
@@ -161,20 +161,22 @@ func (r *countReader) finish(t *Tracer) {
 	deleteAll(t, t.objs.Latency, r.deadBuckets)
 }
 
-// readAll reads every entry of m in batches.
-func readAll[K comparable, V any](t *Tracer, m *cebpf.Map, keys []K, vals []V, each func(K, V)) {
+// readAll reads every entry of m in batches, and says how many it read.
+func readAll[K comparable, V any](t *Tracer, m *cebpf.Map, keys []K, vals []V, each func(K, V)) int {
 	var cursor cebpf.MapBatchCursor
+	total := 0
 	for {
 		n, err := m.BatchLookup(&cursor, keys, vals, nil)
 		for i := 0; i < n; i++ {
 			each(keys[i], vals[i])
 		}
+		total += n
 		if errors.Is(err, cebpf.ErrKeyNotExist) {
-			return
+			return total
 		}
 		if err != nil {
 			t.log.Warn("cannot read a count map", "map", m.String(), "err", err)
-			return
+			return total
 		}
 	}
 }

@@ -8,6 +8,7 @@ package ebpf
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"syscall"
@@ -45,6 +46,8 @@ type Tracer struct {
 	stats backend.Stats
 
 	objs     *objects
+	runStats io.Closer // BPF_ENABLE_STATS, while open
+	use      mapUse
 	events   *ringbuf.Reader
 	failures *ringbuf.Reader
 
@@ -110,6 +113,7 @@ func (t *Tracer) Start() error {
 		return &loadError{"ring buffer: " + err.Error()}
 	}
 	t.objs, t.events, t.failures = objs, events, failures
+	t.runStats = t.enableStats()
 	go t.run()
 	return nil
 }
@@ -252,4 +256,7 @@ func (t *Tracer) unload() {
 	t.events.Close()
 	t.failures.Close()
 	t.objs.Close()
+	if t.runStats != nil {
+		t.runStats.Close()
+	}
 }

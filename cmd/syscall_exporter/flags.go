@@ -31,6 +31,8 @@ type cli struct {
 	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
 	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
 
+	Backend string `name:"backend" enum:"ptrace,ebpf" default:"ptrace" help:"How to trace: ptrace (needs CAP_SYS_PTRACE only) or ebpf (counts in the kernel; needs CAP_BPF and CAP_PERFMON, Linux 5.11+ with BTF)."`
+
 	Syscalls string `name:"syscalls" placeholder:"LIST" help:"Trace only these syscalls: names and strace classes (%file, %network, %process, %signal, %memory, %desc), comma-separated, '!' first to negate. Launched commands get a seccomp filter, so the others run at native speed."`
 
 	MaxOverhead float64 `name:"max-overhead" placeholder:"PERCENT" help:"Keep the targets' estimated slowdown under PERCENT by tracing in windows (0: trace everything). Counters stay raw; divide rates by syscall_exporter_sampling_ratio."`
@@ -74,6 +76,9 @@ func (c *cli) Validate() error {
 	}
 	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {
 		return errors.New("--max-overhead must be between 0 and 100 (percent)")
+	}
+	if c.MaxOverhead != 0 && c.Backend == "ebpf" {
+		return errors.New("--max-overhead does not apply to --backend=ebpf, which never stops its targets")
 	}
 	return nil
 }

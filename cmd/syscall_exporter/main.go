@@ -55,7 +55,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	summaries := c.startSummaries(coll, stderr, logger)
 	defer summaries.stop()
-	srv, err := c.listen(coll, tracer, prometheus.Gatherers{data, self}, self, logger)
+	srv, err := c.listen(coll, tracer, prometheus.Gatherers{freshGatherer(tracer, data), self}, self, logger)
 	if err != nil {
 		return usageError(stderr, err)
 	}

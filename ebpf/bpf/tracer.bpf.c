@@ -421,7 +421,8 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 		return 0;
 	}
 	cs->counting = counting;
-	cs->in_call = CALL_NONE;
+	/* Its first event is the exit of the clone its maker entered. */
+	cs->in_call = CALL_UNTIMED;
 	cs->lid = new_lid();
 	send_event(EVENT_NEW, child, maker, cs->lid, flags);
 	return 0;
