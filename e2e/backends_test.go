@@ -46,10 +46,17 @@ var goFiles sync.Map // test name → path
 func goFile(t *testing.T) string {
 	p, ok := goFiles.Load(t.Name())
 	if !ok {
-		p, _ = goFiles.LoadOrStore(t.Name(), filepath.Join(t.TempDir(), "go"))
+		path := filepath.Join(t.TempDir(), "go")
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = goFiles.LoadOrStore(t.Name(), path)
 	}
 	return p.(string)
 }
+
+// release lets a program waiting on goFile go.
+func release(path string) { os.WriteFile(path, []byte("1"), 0o644) }
 
 // programEnv is the environment of a test program.
 func programEnv(t *testing.T) []string {
@@ -70,7 +77,7 @@ func releaseOnceTracing(t *testing.T, addr string) {
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
-					os.WriteFile(goFile(t), nil, 0o644)
+					release(goFile(t))
 					return
 				}
 			}

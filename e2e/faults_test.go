@@ -633,100 +633,104 @@ func TestFaultKillingSignalsAsUntraced(t *testing.T) {
 // 5. Thread churn: 10 000 short-lived threads, created and joined 50 at a
 // time.
 func TestFaultThreadChurn(t *testing.T) {
-	const total, batch, getppids, checkpoint = 10000, 50, 2, 1000
-	bin := plainExporter(t) // RSS as released: the race detector's shadow memory multiplies it
-	p := startProg(t, "churn", "-w", "-n", strconv.Itoa(total), "-b", strconv.Itoa(batch), "-g", strconv.Itoa(getppids), "-p", strconv.Itoa(checkpoint), "-l")
-	p.waitOutput(t, "ready", 5*time.Second)
-	e := startExporterBin(t, bin, "--pid", strconv.Itoa(p.pid()))
-	baseline := func(when string) {
-		t.Helper()
-		eventually(t, 10*time.Second, "tracees back to 1 "+when, func() bool {
-			return scrape(t, e.Addr).get("syscall_exporter_tracees") == 1
-		})
-	}
-	p.waitOutput(t, "joined "+strconv.Itoa(checkpoint)+"\n", 60*time.Second)
-	baseline("after the first 1000")
-	first := rssKiB(t, e.cmd.Process.Pid)
-	start := time.Now()
-	p.stdin.Write([]byte("\n"))
-	p.waitOutput(t, "joined "+strconv.Itoa(total)+"\n", 120*time.Second)
-	took := time.Since(start)
-	baseline("after all")
-	last := rssKiB(t, e.cmd.Process.Pid)
-
-	m := scrape(t, e.Addr)
-	exact := []struct {
-		what string
-		got  float64
-		want int
-	}{
-		{"getppid", m.get("syscall_calls_total", "thread", "churner", "syscall", "getppid"), total * getppids},
-		{"exit", m.get("syscall_calls_total", "thread", "churner", "syscall", "exit"), total},
-		{"prctl", m.get("syscall_calls_total", "process", "churn", "syscall", "prctl"), total},
-		{"clone and clone3", m.get("syscall_calls_total", "thread", "churn", "syscall", "clone") + m.get("syscall_calls_total", "thread", "churn", "syscall", "clone3"), total},
-	}
-	for _, c := range exact {
-		if c.got != float64(c.want) {
-			t.Errorf("%s: %v calls, want %d", c.what, c.got, c.want)
+	eachBackend(t, func(t *testing.T) {
+		const total, batch, getppids, checkpoint = 10000, 50, 2, 1000
+		bin := plainExporter(t) // RSS as released: the race detector's shadow memory multiplies it
+		p := startProg(t, "churn", "-w", "-n", strconv.Itoa(total), "-b", strconv.Itoa(batch), "-g", strconv.Itoa(getppids), "-p", strconv.Itoa(checkpoint), "-l")
+		p.waitOutput(t, "ready", 5*time.Second)
+		e := startExporterBin(t, bin, "--pid", strconv.Itoa(p.pid()))
+		baseline := func(when string) {
+			t.Helper()
+			eventually(t, 10*time.Second, "tracees back to 1 "+when, func() bool {
+				return scrape(t, e.Addr).get("syscall_exporter_tracees") == 1
+			})
 		}
-	}
-	t.Logf("figure: exporter RSS %d KiB after %d threads, %d KiB after %d (%.2f×); the last %d took %v",
-		first, checkpoint, last, total, float64(last)/float64(first), total-checkpoint, took.Round(time.Millisecond))
-	if last >= 2*first {
-		t.Errorf("exporter RSS grew from %d KiB to %d KiB: more than 2×", first, last)
-	}
-	noErrorsLogged(t, e)
-	p.stdin.Close()
-	if st := p.wait(t, 10*time.Second); !st.Exited() || st.ExitStatus() != 0 {
-		t.Errorf("target status %v", st)
-	}
+		p.waitOutput(t, "joined "+strconv.Itoa(checkpoint)+"\n", 60*time.Second)
+		baseline("after the first 1000")
+		first := rssKiB(t, e.cmd.Process.Pid)
+		start := time.Now()
+		p.stdin.Write([]byte("\n"))
+		p.waitOutput(t, "joined "+strconv.Itoa(total)+"\n", 120*time.Second)
+		took := time.Since(start)
+		baseline("after all")
+		last := rssKiB(t, e.cmd.Process.Pid)
+
+		m := scrape(t, e.Addr)
+		exact := []struct {
+			what string
+			got  float64
+			want int
+		}{
+			{"getppid", m.get("syscall_calls_total", "thread", "churner", "syscall", "getppid"), total * getppids},
+			{"exit", m.get("syscall_calls_total", "thread", "churner", "syscall", "exit"), total},
+			{"prctl", m.get("syscall_calls_total", "process", "churn", "syscall", "prctl"), total},
+			{"clone and clone3", m.get("syscall_calls_total", "thread", "churn", "syscall", "clone") + m.get("syscall_calls_total", "thread", "churn", "syscall", "clone3"), total},
+		}
+		for _, c := range exact {
+			if c.got != float64(c.want) {
+				t.Errorf("%s: %v calls, want %d", c.what, c.got, c.want)
+			}
+		}
+		t.Logf("figure: exporter RSS %d KiB after %d threads, %d KiB after %d (%.2f×); the last %d took %v",
+			first, checkpoint, last, total, float64(last)/float64(first), total-checkpoint, took.Round(time.Millisecond))
+		if last >= 2*first {
+			t.Errorf("exporter RSS grew from %d KiB to %d KiB: more than 2×", first, last)
+		}
+		noErrorsLogged(t, e)
+		p.stdin.Close()
+		if st := p.wait(t, 10*time.Second); !st.Exited() || st.ExitStatus() != 0 {
+			t.Errorf("target status %v", st)
+		}
+	})
 }
 
 // 6. A fork storm of 1000 children, every tenth made with vfork and exec.
 func TestFaultForkStorm(t *testing.T) {
-	const children, every, getppids = 1000, 10, 3
-	p := startProg(t, "forkstorm", "-w", "-n", strconv.Itoa(children), "-b", "20", "-v", strconv.Itoa(every), "-g", strconv.Itoa(getppids), "-l")
-	p.waitOutput(t, "ready", 5*time.Second)
-	e := startExporter(t, "--pid", strconv.Itoa(p.pid()))
-	p.waitOutput(t, fmt.Sprintf("children=%d failed=0\n", children), 120*time.Second)
-	eventually(t, 10*time.Second, "every child gone from the tracer", func() bool {
+	eachBackend(t, func(t *testing.T) {
+		const children, every, getppids = 1000, 10, 3
+		p := startProg(t, "forkstorm", "-w", "-n", strconv.Itoa(children), "-b", "20", "-v", strconv.Itoa(every), "-g", strconv.Itoa(getppids), "-l")
+		p.waitOutput(t, "ready", 5*time.Second)
+		e := startExporter(t, "--pid", strconv.Itoa(p.pid()))
+		p.waitOutput(t, fmt.Sprintf("children=%d failed=0\n", children), 120*time.Second)
+		eventually(t, 10*time.Second, "every child gone from the tracer", func() bool {
+			m := scrape(t, e.Addr)
+			return m.get("syscall_exporter_tracees") == 1 && m.get("syscall_exporter_targets", "state", "attached") == 1
+		})
 		m := scrape(t, e.Addr)
-		return m.get("syscall_exporter_tracees") == 1 && m.get("syscall_exporter_targets", "state", "attached") == 1
-	})
-	m := scrape(t, e.Addr)
-	forks := 0.0
-	for _, name := range []string{"fork", "vfork", "clone", "clone3"} {
-		forks += m.get("syscall_calls_total", "process", "forkstorm", "thread", "forkstorm", "syscall", name)
-	}
-	for _, c := range []struct {
-		what string
-		got  float64
-		want int
-	}{
-		{"children's getppid", m.get("syscall_calls_total", "syscall", "getppid"), children * getppids},
-		{"children's exit_group", m.get("syscall_calls_total", "syscall", "exit_group"), children},
-		{"execve of the vfork children", m.get("syscall_calls_total", "syscall", "execve"), children / every},
-	} {
-		if c.got != float64(c.want) {
-			t.Errorf("%s: %v calls, want %d", c.what, c.got, c.want)
+		forks := 0.0
+		for _, name := range []string{"fork", "vfork", "clone", "clone3"} {
+			forks += m.get("syscall_calls_total", "process", "forkstorm", "thread", "forkstorm", "syscall", name)
 		}
-	}
-	// A fork that a SIGCHLD interrupts is restarted by the kernel and
-	// counts again, as in the kernel's own count: at least one per child.
-	if forks < children {
-		t.Errorf("forks and vforks: %v calls for %d children", forks, children)
-	}
-	if traced := tracedBy(e.cmd.Process.Pid); len(traced) != 1 || traced[0] != p.pid() {
-		t.Errorf("traced after the storm: %v, want only the parent %d", traced, p.pid())
-	}
-	e.cmd.Process.Signal(syscall.SIGTERM)
-	e.wait(t, 10*time.Second)
-	noErrorsLogged(t, e)
-	harmless(t, p.pid())
-	p.stdin.Close()
-	if st := p.wait(t, 10*time.Second); !st.Exited() || st.ExitStatus() != 0 {
-		t.Errorf("target status %v", st)
-	}
+		for _, c := range []struct {
+			what string
+			got  float64
+			want int
+		}{
+			{"children's getppid", m.get("syscall_calls_total", "syscall", "getppid"), children * getppids},
+			{"children's exit_group", m.get("syscall_calls_total", "syscall", "exit_group"), children},
+			{"execve of the vfork children", m.get("syscall_calls_total", "syscall", "execve"), children / every},
+		} {
+			if c.got != float64(c.want) {
+				t.Errorf("%s: %v calls, want %d", c.what, c.got, c.want)
+			}
+		}
+		// A fork that a SIGCHLD interrupts is restarted by the kernel and
+		// counts again, as in the kernel's own count: at least one per child.
+		if forks < children {
+			t.Errorf("forks and vforks: %v calls for %d children", forks, children)
+		}
+		if traced := tracedBy(e.cmd.Process.Pid); backendOf(t) == "ptrace" && (len(traced) != 1 || traced[0] != p.pid()) {
+			t.Errorf("traced after the storm: %v, want only the parent %d", traced, p.pid())
+		}
+		e.cmd.Process.Signal(syscall.SIGTERM)
+		e.wait(t, 10*time.Second)
+		noErrorsLogged(t, e)
+		harmless(t, p.pid())
+		p.stdin.Close()
+		if st := p.wait(t, 10*time.Second); !st.Exited() || st.ExitStatus() != 0 {
+			t.Errorf("target status %v", st)
+		}
+	})
 }
 
 // 7. Exec from a thread other than the leader.

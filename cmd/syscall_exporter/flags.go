@@ -77,8 +77,16 @@ func (c *cli) Validate() error {
 	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {
 		return errors.New("--max-overhead must be between 0 and 100 (percent)")
 	}
-	if c.MaxOverhead != 0 && c.Backend == "ebpf" {
-		return errors.New("--max-overhead does not apply to --backend=ebpf, which never stops its targets")
+	if c.Backend == "ebpf" {
+		if c.MaxOverhead != 0 {
+			return errors.New("--max-overhead does not apply to --backend=ebpf, which never stops its targets")
+		}
+		if c.KeepCaps == defaultKeepCaps {
+			// Before Linux 6.5, with unprivileged BPF disabled (most
+			// distributions), every bpf(2) call needs CAP_BPF, reading a
+			// map through a held descriptor too; CAP_PERFMON only loads.
+			c.keep, _ = parseKeep(ebpfKeepCaps)
+		}
 	}
 	return nil
 }
