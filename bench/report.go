@@ -76,6 +76,7 @@ var tracerTitles = map[string]string{
 	straceName:   "strace -f -c",
 	floorName:    "C floor",
 	exporterName: "exporter",
+	ebpfName:     "exporter --backend=ebpf",
 	// The cheaper ways.
 	straceFilterName:   "strace --seccomp-bpf",
 	exporterFilterName: "exporter --syscalls",
@@ -118,10 +119,16 @@ func report(w io.Writer, in reportInput) {
 		if has(straceName) {
 			head = append(head, "exporter ÷ strace")
 		}
+		if has(ebpfName) {
+			head = append(head, "ebpf ÷ untraced", "per-syscall cost: ptrace ÷ ebpf")
+		}
 		head = append(head, "µs per syscall: "+strings.Join(tracedTitles(full), " / "))
 		row(w, head...)
 		row(w, slices.Repeat([]string{"---"}, len(head))...)
 		for _, wl := range in.workloads {
+			if wl.nonTarget {
+				continue
+			}
 			get := func(name string) []float64 { return in.results.wall[resultKey{p, wl.name, name}] }
 			calls := median(in.results.syscalls[resultKey{p, wl.name, floorName}])
 			cells := []string{wl.name, count(calls)}
@@ -136,6 +143,10 @@ func report(w io.Writer, in reportInput) {
 			}
 			if has(straceName) {
 				cells = append(cells, ratios(exp, get(straceName)))
+			}
+			if has(ebpfName) {
+				un := median(get(untracedName))
+				cells = append(cells, ratios(get(ebpfName), get(untracedName)), ratio(median(exp)-un, median(get(ebpfName))-un))
 			}
 			var per []string
 			for _, t := range full {
@@ -167,6 +178,7 @@ func report(w io.Writer, in reportInput) {
 		}
 	}
 	fmt.Fprintln(w, "\nsyscalls: as counted by the C floor tracer (entries). µs per syscall: (median − untraced median) ÷ syscalls.")
+	reportNonTarget(w, in)
 	reportCheaper(w, in)
 }
 
@@ -292,4 +304,25 @@ func kernelRelease() string {
 		return "unknown"
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// reportNonTarget compares dd untraced beside an eBPF exporter tracing
+// something else with dd untraced alone: what every process on the host
+// pays for one loaded exporter.
+func reportNonTarget(w io.Writer, in reportInput) {
+	if !slices.ContainsFunc(in.workloads, func(wl *workload) bool { return wl.nonTarget }) {
+		return
+	}
+	fmt.Fprintf(w, "\n### non-target: dd untraced, beside an exporter with --backend=ebpf tracing an idle process\n\n")
+	row(w, "placement", "dd alone s", "dd beside it s", "beside ÷ alone", "µs per syscall")
+	row(w, "---", "---", "---", "---", "---")
+	for _, p := range in.placements {
+		alone := in.results.wall[resultKey{p, "dd", untracedName}]
+		beside := in.results.wall[resultKey{p, "non-target", untracedName}]
+		calls := median(in.results.syscalls[resultKey{p, "dd", floorName}])
+		row(w, string(p), seconds(alone), seconds(beside), ratios(beside, alone), perCall(median(beside)-median(alone), calls))
+	}
+	if !slices.ContainsFunc(in.workloads, func(wl *workload) bool { return wl.name == "dd" }) {
+		fmt.Fprintln(w, "\n(add the dd workload for the ratio)")
+	}
 }
