@@ -48,13 +48,15 @@ func (t *Tracer) Attach(pid int) error {
 	case err != nil:
 		return fail(backend.ReasonOther, "pidfd_open: "+err.Error())
 	}
-	defer unix.Close(fd)
 	name := t.fs.Comm(int32(pid))
 
 	t.mu.Lock()
 	lid := t.tab.userLid()
 	th := &thread{Thread: backend.Thread{TID: int32(pid), PID: int32(pid), Process: name, Name: name}}
 	t.start(th, lid)
+	// Held while the leader lives: it shows in /proc/self/fdinfo which
+	// processes were attached.
+	t.tab.pidfds[int32(pid)] = fd
 	t.mu.Unlock()
 	state := tracerTaskState{Lid: lid, Counting: 1}
 	if err := t.objs.Tasks.Update(int32(fd), &state, cebpf.UpdateNoExist); err != nil {

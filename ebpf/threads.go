@@ -3,6 +3,8 @@ package ebpf
 import (
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/syscall-exporter/syscall_exporter/backend"
 )
 
@@ -26,9 +28,11 @@ type label struct {
 // id. It is guarded by Tracer.mu, but traced, which any goroutine may
 // read.
 type threadTable struct {
-	byTID  map[int32]*thread
-	byLid  map[uint32]*label
-	procs  map[int32]int // threads per process
+	byTID map[int32]*thread
+	byLid map[uint32]*label
+	procs map[int32]int // threads per process
+	// pidfds are the attached leaders' pidfds, closed when they exit.
+	pidfds map[int32]int
 	traced tracedSet
 	// retired label ids: the thread was renamed or exited; their counts
 	// are read once more, then they go (countReader.finish).
@@ -48,6 +52,7 @@ func (tab *threadTable) init() {
 	tab.byTID = make(map[int32]*thread)
 	tab.byLid = make(map[uint32]*label)
 	tab.procs = make(map[int32]int)
+	tab.pidfds = make(map[int32]int)
 	tab.nextUserLid = userLidBase
 }
 
@@ -107,6 +112,10 @@ func (t *Tracer) exited(th *thread) {
 	t.retire(th.lid, th)
 	if tab.byTID[th.TID] == th {
 		delete(tab.byTID, th.TID)
+	}
+	if fd, ok := tab.pidfds[th.TID]; ok && th.TID == th.PID {
+		unix.Close(fd)
+		delete(tab.pidfds, th.TID)
 	}
 	t.stats.Tracees.Add(-1)
 	if tab.procs[th.PID]--; tab.procs[th.PID] <= 0 {

@@ -409,3 +409,37 @@ func TestNothingLoadedAfterDetachAll(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The tracer holds a pidfd of each process it attached to while it
+// lives: /proc/self/fdinfo shows which (the cluster tests look there).
+func TestAttachedProcessesShowAsPidfds(t *testing.T) {
+	tr, _ := startTracer(t, nil)
+	cmd := gated(t, "-g", "1", "-e", "0", "-s", "0", "-f", "-1")
+	if err := tr.Attach(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if !holdsPidfd(t, cmd.Process.Pid) {
+		t.Error("no pidfd of the attached process in /proc/self/fdinfo")
+	}
+	cmd.Process.Signal(syscall.SIGUSR1)
+	cmd.Wait()
+	waitGone(t, tr, cmd.Process.Pid)
+	if holdsPidfd(t, cmd.Process.Pid) {
+		t.Error("the pidfd outlived the process")
+	}
+}
+
+func holdsPidfd(t *testing.T, pid int) bool {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fdinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, _ := os.ReadFile("/proc/self/fdinfo/" + e.Name())
+		if strings.Contains(string(b), "Pid:\t"+strconv.Itoa(pid)+"\n") {
+			return true
+		}
+	}
+	return false
+}
