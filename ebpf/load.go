@@ -21,9 +21,12 @@ const btfPath = "/sys/kernel/btf/vmlinux"
 // until their last read.
 const (
 	entriesPerSeries = 4 // a series' errnos and latency buckets
-	minEntries       = 4096
 	maxEntries       = 1 << 20
 )
+
+// minMapEntries is the count maps' least size (a variable for the test
+// that fills them).
+var minMapEntries uint32 = 4096
 
 // objects are the loaded programs and maps, and the links that attach
 // them: closing it leaves nothing of ours in the kernel.
@@ -111,7 +114,7 @@ func (t *Tracer) loadSpec() (*cebpf.CollectionSpec, error) {
 		}
 	}
 	n := uint32(t.cfg.MaxSeries * entriesPerSeries)
-	n = max(minEntries, min(n, maxEntries))
+	n = max(minMapEntries, min(n, maxEntries))
 	for _, name := range []string{"calls", "errors", "latency"} {
 		spec.Maps[name].MaxEntries = n
 	}

@@ -51,14 +51,7 @@ func (t *Tracer) KernelStats() backend.KernelStats {
 	}
 	ks.Lost = make(map[string]uint64, len(lostReasons))
 	for i, reason := range lostReasons {
-		var perCPU []uint64
-		var n uint64
-		if err := o.Lost.Lookup(uint32(i), &perCPU); err == nil {
-			for _, v := range perCPU {
-				n += v
-			}
-		}
-		ks.Lost[reason] = n
+		ks.Lost[reason] = t.lostCount(i)
 	}
 	for name, p := range map[string]*cebpf.Program{
 		"sys_enter": o.SysEnter, "sys_exit": o.SysExit, "sched_process_fork": o.SchedProcessFork,
@@ -76,4 +69,33 @@ func (t *Tracer) KernelStats() backend.KernelStats {
 		{Name: "latency", Entries: int(t.use.latency.Load()), Capacity: int(o.Latency.MaxEntries())},
 	}
 	return ks
+}
+
+// lostCount sums the programs' per-CPU counter of what they lost for one
+// reason.
+func (t *Tracer) lostCount(reason int) uint64 {
+	var perCPU []uint64
+	var n uint64
+	if err := t.objs.Lost.Lookup(uint32(reason), &perCPU); err == nil {
+		for _, v := range perCPU {
+			n += v
+		}
+	}
+	return n
+}
+
+// lostExitWithoutEntry is the one reason of loss that is no fault: a
+// thread attached inside a call.
+const lostExitWithoutEntry = 5
+
+// warnFull says once, for each reason, that counts are being lost because
+// a map or ring buffer is full.
+func (t *Tracer) warnFull() {
+	for r := range lostReasons {
+		if r == lostExitWithoutEntry || t.warned[r] || t.lostCount(r) == 0 {
+			continue
+		}
+		t.warned[r] = true
+		t.log.Warn("the eBPF programs lose counts: more threads or syscalls than their maps hold; raise --metrics.max-series (syscall_exporter_bpf_lost_total counts them)", "reason", lostReasons[r])
+	}
 }

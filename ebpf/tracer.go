@@ -48,6 +48,7 @@ type Tracer struct {
 	objs     *objects
 	runStats io.Closer // BPF_ENABLE_STATS, while open
 	use      mapUse
+	warned   [len(lostReasons)]bool // warnFull has said it
 	events   *ringbuf.Reader
 	failures *ringbuf.Reader
 
@@ -207,6 +208,14 @@ func (t *Tracer) run() {
 		batch := t.evr.batch
 		due := !time.Now().Before(next) || len(syncs) > 0 || stopping || batch.retires()
 		if !due && len(batch) == 0 {
+			// The launched command may have been reaped since the round
+			// that applied its last exit.
+			t.mu.Lock()
+			finished := t.cmd.finished(len(t.tab.byTID))
+			t.mu.Unlock()
+			if finished {
+				return
+			}
 			continue
 		}
 		t.mu.Lock()
@@ -214,6 +223,7 @@ func (t *Tracer) run() {
 			// Counts first: what the retired label ids counted until now
 			// still lands on their names.
 			t.readCounts()
+			t.warnFull()
 			next = time.Now().Add(t.cfg.ReadInterval)
 		}
 		for i := range batch {

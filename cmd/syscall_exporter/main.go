@@ -54,6 +54,9 @@ func run(args []string, stderr io.Writer) int {
 		return usageError(stderr, err)
 	}
 	summaries := c.startSummaries(coll, stderr, logger)
+	if s, ok := tracer.(syncer); ok {
+		summaries.sync = s.Sync
+	}
 	defer summaries.stop()
 	srv, err := c.listen(coll, tracer, prometheus.Gatherers{freshGatherer(tracer, data), self}, self, logger)
 	if err != nil {
