@@ -180,11 +180,11 @@ func (t *Tracer) explain(err error) error {
 	switch {
 	case errors.As(err, &ve):
 		t.log.Debug("verifier log", "log", fmt.Sprintf("%+v", ve))
-		return &loadError{"the kernel's verifier rejected the programs (kernel too old? 5.11+ needed; --log.level=debug shows its log)"}
+		return &loadError{"the kernel's verifier rejected the programs (kernel too old? 5.12+ needed; --log.level=debug shows its log)"}
 	case errors.Is(err, unix.EPERM), errors.Is(err, os.ErrPermission):
 		return &loadError{"permission denied loading programs: needs CAP_BPF and CAP_PERFMON (or root)"}
 	case errors.Is(err, cebpf.ErrNotSupported):
-		return &loadError{"kernel lacks a feature the programs need (5.11+ with BTF, task storage, ring buffers): " + err.Error()}
+		return &loadError{"kernel lacks a feature the programs need (5.12+ with BTF, task storage, ring buffers): " + err.Error()}
 	}
 	return &loadError{err.Error()}
 }

@@ -443,3 +443,21 @@ func holdsPidfd(t *testing.T, pid int) bool {
 	}
 	return false
 }
+
+// Two tracers on one host are independent: each counts its own command
+// exactly, and nothing of the other's.
+func TestTwoTracersAreIndependent(t *testing.T) {
+	prog := testprog.Build(t, "workload")
+	first, firstRec := startTracer(t, nil)
+	second, secondRec := startTracer(t, nil)
+	if err := first.Launch(prog, []string{prog, "-g", "300", "-e", "2", "-s", "1", "-m", "1", "-f", "10"}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Launch(prog, []string{prog, "-g", "700", "-e", "5", "-s", "1", "-m", "1", "-f", "30"}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, first)
+	waitDone(t, second)
+	checkWorkload(t, firstRec, "workload", 4, 300, 2, 1, 1, 10)
+	checkWorkload(t, secondRec, "workload", 4, 700, 5, 1, 1, 30)
+}

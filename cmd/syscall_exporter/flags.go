@@ -31,7 +31,7 @@ type cli struct {
 	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
 	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
 
-	Backend string `name:"backend" enum:"ptrace,ebpf" default:"ptrace" help:"How to trace: ptrace (needs CAP_SYS_PTRACE only) or ebpf (counts in the kernel; needs CAP_BPF and CAP_PERFMON, Linux 5.11+ with BTF)."`
+	Backend string `name:"backend" enum:"ptrace,ebpf" default:"ptrace" help:"How to trace: ptrace (needs CAP_SYS_PTRACE only) or ebpf (counts in the kernel; needs CAP_BPF and CAP_PERFMON, Linux 5.12+ with BTF)."`
 
 	Syscalls string `name:"syscalls" placeholder:"LIST" help:"Trace only these syscalls: names and strace classes (%file, %network, %process, %signal, %memory, %desc), comma-separated, '!' first to negate. Launched commands get a seccomp filter, so the others run at native speed."`
 
