@@ -23,12 +23,11 @@ type mapUse struct {
 }
 
 // enableStats asks the kernel to time the programs (BPF_ENABLE_STATS,
-// CAP_SYS_ADMIN) for as long as the returned closer is open; without it,
-// the times are there only if kernel.bpf_stats_enabled is on.
+// CAP_SYS_ADMIN) for as long as the returned closer is open.
 func (t *Tracer) enableStats() io.Closer {
 	c, err := cebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
 	if err != nil {
-		t.log.Debug("cannot enable BPF run-time stats; set kernel.bpf_stats_enabled=1 to see the programs' cost", "err", err)
+		t.log.Warn("cannot enable BPF run-time stats (needs CAP_SYS_ADMIN); set kernel.bpf_stats_enabled=1 instead", "err", err)
 		return nil
 	}
 	return c

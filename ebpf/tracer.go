@@ -36,6 +36,12 @@ type Config struct {
 	MaxSeries int
 	// ReadInterval is how often the counts are read (0: one second).
 	ReadInterval time.Duration
+	// ProgramStats has the kernel time the programs (BPF_ENABLE_STATS,
+	// CAP_SYS_ADMIN) while the tracer runs. It is not free: two clock
+	// reads per program run, on every syscall of the host
+	// (docs/performance.md). Without it the times are there only if
+	// kernel.bpf_stats_enabled is on.
+	ProgramStats bool
 }
 
 // Tracer is the eBPF backend.
@@ -114,7 +120,9 @@ func (t *Tracer) Start() error {
 		return &loadError{"ring buffer: " + err.Error()}
 	}
 	t.objs, t.events, t.failures = objs, events, failures
-	t.runStats = t.enableStats()
+	if t.cfg.ProgramStats {
+		t.runStats = t.enableStats()
+	}
 	go t.run()
 	return nil
 }

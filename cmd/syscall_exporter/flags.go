@@ -33,6 +33,8 @@ type cli struct {
 
 	Backend string `name:"backend" enum:"ptrace,ebpf" default:"ptrace" help:"How to trace: ptrace (needs CAP_SYS_PTRACE only) or ebpf (counts in the kernel; needs CAP_BPF and CAP_PERFMON, Linux 5.12+ with BTF)."`
 
+	ProgramStats bool `name:"ebpf.program-stats" help:"With --backend=ebpf: have the kernel time the programs (needs CAP_SYS_ADMIN), for syscall_exporter_bpf_program_seconds_total. Costs every syscall on the host two clock reads per program."`
+
 	Syscalls string `name:"syscalls" placeholder:"LIST" help:"Trace only these syscalls: names and strace classes (%file, %network, %process, %signal, %memory, %desc), comma-separated, '!' first to negate. Launched commands get a seccomp filter, so the others run at native speed."`
 
 	MaxOverhead float64 `name:"max-overhead" placeholder:"PERCENT" help:"Keep the targets' estimated slowdown under PERCENT by tracing in windows (0: trace everything). Counters stay raw; divide rates by syscall_exporter_sampling_ratio."`

@@ -21,7 +21,7 @@ import (
 // newBackend makes the backend that feeds the collector.
 func (c *cli) newBackend(coll backend.Consumer, logger *slog.Logger) backend.Backend {
 	if c.Backend == "ebpf" {
-		return ebpf.New(ebpf.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxSeries: c.MaxSeries})
+		return ebpf.New(ebpf.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxSeries: c.MaxSeries, ProgramStats: c.ProgramStats})
 	}
 	return namedPtrace{ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxOverhead: c.MaxOverhead / 100})}
 }

@@ -309,11 +309,21 @@ static __always_inline void send_event(__u32 type, struct task_struct *task, __u
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* target_state is the task's state if it is a target. A task with no
+ * local storage at all, most of the host, is none: one load says so
+ * without the helper's call and its lock. */
+static __always_inline struct task_state *target_state(struct task_struct *task)
+{
+	if (!task->bpf_storage)
+		return 0;
+	return bpf_task_storage_get(&tasks, task, 0, 0);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct task_state *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	struct task_state *ts = target_state(task);
 	if (!ts)
 		return 0; /* not a target: most calls of the host end here */
 
@@ -346,7 +356,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct task_state *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	struct task_state *ts = target_state(task);
 	if (!ts)
 		return 0;
 	__u8 in_call = ts->in_call;

@@ -58,8 +58,11 @@ struct thread_info {
 	__u32 status;
 } __attribute__((preserve_access_index));
 
+struct bpf_local_storage;
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct bpf_local_storage *bpf_storage;
 	int pid;
 	int tgid;
 	struct task_struct *group_leader;
