@@ -2,6 +2,8 @@ package ebpf
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"syscall"
@@ -61,6 +63,20 @@ func (t *Tracer) launcher(path string, argv, env []string, started chan<- error)
 		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	})
 	t.objs.LauncherTid.Set(uint32(0))
+	if errno, ok := err.(syscall.Errno); ok && pid == 0 {
+		// Found but not run: end as a shell would (126, or 127 when it is
+		// gone), as the ptrace backend does.
+		fmt.Fprintf(os.Stderr, "syscall_exporter: cannot run %s: %v\n", path, errno)
+		code := 126
+		if errno == syscall.ENOENT {
+			code = 127
+		}
+		t.mu.Lock()
+		t.cmd.pid, t.cmd.exited, t.cmd.status = -1, true, syscall.WaitStatus(code<<8)
+		t.mu.Unlock()
+		started <- nil
+		return
+	}
 	if err != nil {
 		started <- err
 		return

@@ -154,7 +154,7 @@ func (t *Tracer) SignalLaunched(sig syscall.Signal) error {
 	t.mu.Lock()
 	pid, exited := t.cmd.pid, t.cmd.exited
 	t.mu.Unlock()
-	if pid == 0 || exited {
+	if pid <= 0 || exited {
 		return nil
 	}
 	return unix.Kill(pid, sig)

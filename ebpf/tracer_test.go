@@ -461,3 +461,20 @@ func TestTwoTracersAreIndependent(t *testing.T) {
 	checkWorkload(t, firstRec, "workload", 4, 300, 2, 1, 1, 10)
 	checkWorkload(t, secondRec, "workload", 4, 700, 5, 1, 1, 30)
 }
+
+// A command that is found but cannot be executed ends the launch like a
+// shell would: status 126, as with ptrace.
+func TestLaunchNotExecutable(t *testing.T) {
+	tr, _ := startTracer(t, nil)
+	bad := t.TempDir() + "/not-a-program"
+	if err := os.WriteFile(bad, []byte("\x7fELF and nothing else"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Launch(bad, []string{bad}, os.Environ()); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	if ws := tr.LaunchStatus(); !ws.Exited() || ws.ExitStatus() != 126 {
+		t.Errorf("status %v, want exit 126", ws)
+	}
+}
