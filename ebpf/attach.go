@@ -16,7 +16,8 @@ import (
 // threads born before it that no fork event covered.
 const maxAdoptPasses = 8
 
-// Attach makes every thread of pid a target. The leader gets task storage
+// Attach makes every thread of pid a target. It holds mu throughout: the
+// reader applies the iterator's events after it. The leader gets task storage
 // through its pidfd, which names it in the exporter's PID namespace; an
 // iterator over the host's tasks then gives it to the leader's threads,
 // and the fork program to every thread or process they make.
@@ -51,18 +52,20 @@ func (t *Tracer) Attach(pid int) error {
 	name := t.fs.Comm(int32(pid))
 
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		unix.Close(fd)
+		return errors.New("tracer stopped")
+	}
 	lid := t.tab.userLid()
 	th := &thread{Thread: backend.Thread{TID: int32(pid), PID: int32(pid), Process: name, Name: name}}
 	t.start(th, lid)
 	// Held while the leader lives: it shows in /proc/self/fdinfo which
 	// processes were attached.
 	t.tab.pidfds[int32(pid)] = fd
-	t.mu.Unlock()
 	state := tracerTaskState{Lid: lid, Counting: 1}
 	if err := t.objs.Tasks.Update(int32(fd), &state, cebpf.UpdateNoExist); err != nil {
-		t.mu.Lock()
 		t.exited(th)
-		t.mu.Unlock()
 		if errors.Is(err, unix.ESRCH) {
 			return fail(backend.ReasonNotFound, "process exited")
 		}

@@ -53,7 +53,15 @@ func (t *Tracer) launcher(path string, argv, env []string, started chan<- error)
 	runtime.LockOSThread()
 	// Never unlocked: Pdeathsig fires when this thread ends, so it must
 	// live until the command has gone.
-	if err := t.objs.LauncherTid.Set(uint32(unix.Gettid())); err != nil {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		started <- errors.New("tracer stopped")
+		return
+	}
+	err := t.objs.LauncherTid.Set(uint32(unix.Gettid()))
+	t.mu.Unlock()
+	if err != nil {
 		started <- err
 		return
 	}
@@ -62,7 +70,11 @@ func (t *Tracer) launcher(path string, argv, env []string, started chan<- error)
 		Files: []uintptr{0, 1, 2},
 		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	})
-	t.objs.LauncherTid.Set(uint32(0))
+	t.mu.Lock()
+	if !t.closed {
+		t.objs.LauncherTid.Set(uint32(0))
+	}
+	t.mu.Unlock()
 	if errno, ok := err.(syscall.Errno); ok && pid == 0 {
 		// Found but not run: end as a shell would (126, or 127 when it is
 		// gone), as the ptrace backend does.

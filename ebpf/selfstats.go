@@ -39,13 +39,10 @@ func (t *Tracer) BackendName() string { return "ebpf" }
 // KernelStats reads what the programs report of themselves.
 func (t *Tracer) KernelStats() backend.KernelStats {
 	var ks backend.KernelStats
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	o := t.objs
-	select {
-	case <-t.done:
-		return ks
-	default:
-	}
-	if o == nil {
+	if o == nil || t.closed {
 		return ks
 	}
 	ks.Lost = make(map[string]uint64, len(lostReasons))

@@ -67,6 +67,8 @@ type Tracer struct {
 	evr  eventReader
 	fail failureReader
 	cmd  launchState
+	// closed: the objects are closed (unload); guarded by mu.
+	closed bool
 
 	syncReqs chan chan struct{}
 	stop     chan struct{}
@@ -270,11 +272,13 @@ func (t *Tracer) unload() {
 	}
 	t.readCounts()
 	t.tab.dropAll(t)
-	t.mu.Unlock()
+	// Under mu: Attach, Launch and the self metrics use the objects too.
+	t.closed = true
 	t.events.Close()
 	t.failures.Close()
 	t.objs.Close()
 	if t.runStats != nil {
 		t.runStats.Close()
 	}
+	t.mu.Unlock()
 }
