@@ -33,6 +33,7 @@ type countReader struct {
 	deadCalls   []tracerCallKey
 	deadErrnos  []tracerErrnoKey
 	deadBuckets []tracerBucketKey
+	gone        map[uint32]bool // finish's, reused
 }
 
 func (r *countReader) init() {
@@ -128,7 +129,11 @@ func (r *countReader) finish(t *Tracer) {
 	if len(tab.retired) == 0 && len(r.deadCalls)+len(r.deadErrnos)+len(r.deadBuckets) == 0 {
 		return
 	}
-	gone := make(map[uint32]bool, len(tab.retired))
+	if r.gone == nil {
+		r.gone = make(map[uint32]bool)
+	}
+	gone := r.gone
+	clear(gone)
 	for _, lid := range tab.retired {
 		gone[lid] = true
 		if l := tab.byLid[lid]; l != nil {
