@@ -23,6 +23,18 @@ const maxBatch = 4096
 
 type eventBatch []tracerEvent
 
+// renamesLeader says whether the batch renames a process's leader, which
+// moves its other threads to new slots: their counts are read first, so
+// that what they counted under the old name stays there.
+func (b eventBatch) renamesLeader() bool {
+	for i := range b {
+		if b[i].Type == eventRename && b[i].Tid == b[i].Pid {
+			return true
+		}
+	}
+	return false
+}
+
 // retires says whether the batch ends a label id, whose counts must then
 // be read before it goes.
 func (b eventBatch) retires() bool {

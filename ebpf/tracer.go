@@ -188,12 +188,16 @@ func (t *Tracer) CommandArgs(pid int32) []string { return t.fs.Cmdline(pid) }
 // Stats are the tracer's counters of what it follows.
 func (t *Tracer) Stats() *backend.Stats { return &t.stats }
 
+// retireReadEvery bounds how often exits and renames make a read.
+const retireReadEvery = 10 * time.Millisecond
+
 // run is the reader goroutine: it waits for events, and every read
 // interval (or Sync) reads the counts; then it applies the events.
 func (t *Tracer) run() {
 	defer close(t.done)
 	defer t.unload()
 	next := time.Now().Add(t.cfg.ReadInterval)
+	var lastRead time.Time
 	var syncs []chan struct{}
 	for {
 		// A short wait, so Sync and DetachAll are heard soon.
@@ -216,7 +220,12 @@ func (t *Tracer) run() {
 			t.takeEventsNow() // what came before the request, too
 		}
 		batch := t.evr.batch
-		due := !time.Now().Before(next) || len(syncs) > 0 || stopping || batch.retires()
+		// Retired label ids hold map entries until a read lets them go,
+		// so a churn of threads is read often; but not more than every
+		// retireReadEvery, for each read makes garbage.
+		now := time.Now()
+		due := !now.Before(next) || len(syncs) > 0 || stopping || batch.renamesLeader() ||
+			batch.retires() && now.Sub(lastRead) >= retireReadEvery
 		if !due && len(batch) == 0 {
 			// The launched command may have been reaped since the round
 			// that applied its last exit.
@@ -230,11 +239,12 @@ func (t *Tracer) run() {
 		}
 		t.mu.Lock()
 		if due {
-			// Counts first: what the retired label ids counted until now
-			// still lands on their names.
+			// Counts first: what a renamed leader's threads counted until
+			// now still lands on their old names.
 			t.readCounts()
 			t.warnFull()
-			next = time.Now().Add(t.cfg.ReadInterval)
+			lastRead = time.Now()
+			next = lastRead.Add(t.cfg.ReadInterval)
 		}
 		for i := range batch {
 			t.apply(&batch[i])
