@@ -13,6 +13,7 @@ import (
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
@@ -24,6 +25,8 @@ const (
 	AttrReturnValue   = attribute.Key("syscall_exporter.syscall.return_value")
 	AttrArgs          = attribute.Key("syscall_exporter.syscall.args")
 	AttrArch          = attribute.Key("syscall_exporter.syscall.arch")
+	AttrText          = attribute.Key("syscall_exporter.syscall.text")
+	AttrFD            = attribute.Key("syscall_exporter.syscall.fd")
 )
 
 // spanQueue is the collector's SpanSink: a token bucket, then a bounded
@@ -63,12 +66,30 @@ func (q *spanQueue) Offer(r *collector.SpanRecord) bool {
 		q.stats.Dropped[DropRateLimited].Add(1)
 		return false
 	}
+	q.capture(r)
 	select {
 	case q.records <- *r:
 		return true
 	default:
 		q.stats.Dropped[DropQueueFull].Add(1)
+		if r.Captured != nil {
+			r.Captured.Release()
+		}
 		return false
+	}
+}
+
+// capture has the call's memory read for its text, now that it will be a
+// span, while the tracee is still stopped (Call.Details, set by a backend
+// that reads memory). The record leaves the backend's thread without the
+// hook.
+func (q *spanQueue) capture(r *collector.SpanRecord) {
+	r.Captured = nil
+	if d := r.Call.Details; d != nil {
+		r.Call.Details = nil
+		if r.Captured = d.Capture(&r.Call); r.Captured == nil {
+			q.stats.Undecoded.Add(1)
+		}
 	}
 }
 
@@ -106,6 +127,7 @@ func (q *spanQueue) close(ctx context.Context) error {
 // emit makes the span of one record with the IDs chosen on the tracer
 // thread, from the entry stop to the exit stop.
 func (q *spanQueue) emit(r *collector.SpanRecord) {
+	defer release(r)
 	c := &r.Call
 	name := syscalls.Name(c.Arch, c.Nr)
 	start := backend.WallTime(c.Entry)
@@ -126,15 +148,26 @@ func (q *spanQueue) emit(r *collector.SpanRecord) {
 	span.End(trace.WithTimestamp(end))
 }
 
+// release gives the record's capture back once its span is made.
+func release(r *collector.SpanRecord) {
+	if r.Captured != nil {
+		r.Captured.Release()
+		r.Captured = nil
+	}
+}
+
 func (q *spanQueue) attributes(r *collector.SpanRecord, name string) []attribute.KeyValue {
 	c := &r.Call
 	args := make([]string, len(c.Args))
 	for i, a := range c.Args {
 		args[i] = "0x" + strconv.FormatUint(a, 16)
 	}
-	attrs := make([]attribute.KeyValue, 0, 12)
+	cp, _ := r.Captured.(*decode.Capture) // nil: pointers print as addresses
+	text, facts := decode.Decode(c, cp)
+	attrs := make([]attribute.KeyValue, 0, 18)
 	attrs = append(attrs,
 		AttrSyscallName.String(name),
+		AttrText.String(text),
 		AttrSyscallNumber.Int64(int64(c.Nr)),
 		AttrArgs.StringSlice(args),
 		AttrArch.String(c.Arch.String()),
@@ -149,10 +182,35 @@ func (q *spanQueue) attributes(r *collector.SpanRecord, name string) []attribute
 	if c.Errno != 0 {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(syscalls.ErrnoName(c.Errno)))
 	}
+	attrs = appendFacts(attrs, &facts)
 	if q.commandArgs != nil {
 		if argv := q.commandArgs(r.Thread.PID); len(argv) > 0 {
 			attrs = append(attrs, semconv.ProcessCommandArgs(argv...))
 		}
+	}
+	return attrs
+}
+
+// appendFacts adds the typed attributes of what the call names: semantic
+// conventions where they have one.
+func appendFacts(attrs []attribute.KeyValue, f *decode.Attrs) []attribute.KeyValue {
+	if f.Path != "" {
+		attrs = append(attrs, semconv.FilePath(f.Path))
+	}
+	if f.HasFD {
+		attrs = append(attrs, AttrFD.Int(f.FD))
+	}
+	if f.PeerAddress != "" {
+		attrs = append(attrs, semconv.NetworkPeerAddress(f.PeerAddress))
+		if f.PeerPort != 0 {
+			attrs = append(attrs, semconv.NetworkPeerPort(f.PeerPort))
+		}
+	}
+	if f.NetworkType != "" {
+		attrs = append(attrs, semconv.NetworkTypeKey.String(f.NetworkType))
+	}
+	if f.Transport != "" {
+		attrs = append(attrs, semconv.NetworkTransportKey.String(f.Transport))
 	}
 	return attrs
 }

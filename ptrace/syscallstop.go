@@ -53,8 +53,9 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if t.sel.wanted(th) {
 			c := &t.scratch.call
 			c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
-			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, now, 0, th.slot
+			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot, c.Details = 0, 0, now, 0, th.slot, nil
 			t.cfg.Consumer.SyscallEntered(c)
+			t.captureEntry(th, c)
 		}
 	case syscallInfoExit:
 		if !th.inSyscall {
@@ -76,7 +77,9 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if info.Data[1]&0xff != 0 && isErrno(rval) {
 			c.Errno = uint16(-rval)
 		}
+		c.Details = t.detailsAt(th)
 		t.cfg.Consumer.SyscallExited(c)
+		t.detailsDone(th)
 		if c.Errno == 0 {
 			t.afterSuccess(th, rval)
 		}
@@ -97,7 +100,9 @@ func (t *Tracer) flushPending(th *thread) {
 	c := &t.scratch.call
 	c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 	c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, th.entryNs, 0, th.slot
+	c.Details = t.detailsAt(th)
 	t.cfg.Consumer.SyscallExited(c)
+	t.detailsDone(th)
 }
 
 // resume lets th run on to its next stop, passing sig.

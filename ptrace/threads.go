@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/proc"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -23,6 +24,9 @@ type thread struct {
 	entryNs   int64
 	// execName: the name the exec call in flight gives, if it succeeds.
 	execName execName
+	// entryCapture: what the entry stop of the call in flight read for
+	// its span text (details.go), or nil.
+	entryCapture *decode.Capture
 
 	// counting is false for a launched command until its execve, so the
 	// calls its child makes before it are not counted (strace -c does the
@@ -219,6 +223,7 @@ func (t *Tracer) addProcess(p *process) {
 func (t *Tracer) dropThread(th *thread) {
 	t.tab.forget(th)
 	t.flushPending(th)
+	t.detailsDone(th)
 	t.cfg.Consumer.ThreadExited(&th.Thread, th.slot)
 	delete(t.tab.byTID, th.TID)
 	t.stats.Tracees.Add(-1)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/proc"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -31,6 +32,10 @@ type Config struct {
 	// MaxOverhead, if above 0, is the fraction of the targets' time the
 	// tracer may keep them stopped; the governor duty-cycles to hold it.
 	MaxOverhead float64
+	// Decode is how much of a tracee's memory is read for the text of a
+	// call that becomes a span (--spans.decode); ModeNone, the zero
+	// value, reads none. Set it only when spans are on.
+	Decode decode.Mode
 }
 
 // Tracer owns every ptrace request. All of them come from one goroutine
@@ -62,6 +67,7 @@ type Tracer struct {
 	scratch stopScratch // what each stop fills
 	path    pathReader  // an exec'ing thread's path
 	gov     governor    // --max-overhead's duty cycle, or noGovernor
+	details details     // --spans.decode: memory read for span texts
 	yield   yielder
 	cmd     launchState // the launched command
 	detach  detachState
@@ -87,6 +93,7 @@ func New(cfg Config) *Tracer {
 	}
 	t.tab.init()
 	t.gov = t.newGovernor(cfg.MaxOverhead)
+	t.details = newDetails(cfg.Decode)
 	if cfg.Filter != nil {
 		t.sel = newSelection(cfg.Filter)
 	}
