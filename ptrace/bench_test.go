@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
@@ -23,6 +24,9 @@ type steadyState struct {
 	want          int // calls the worker makes in its loop
 	seen          int
 	first, last   func()
+	// capture: every call of the worker's loop becomes a span: its
+	// memory is read at the exit stop (Call.Details) and released.
+	capture bool
 }
 
 func (c *steadyState) ThreadStarted(*backend.Thread) backend.Slot                   { return 0 }
@@ -38,6 +42,11 @@ func (c *steadyState) SyscallExited(s *backend.Call) {
 		return
 	}
 	c.seen++
+	if c.capture && s.Details != nil {
+		if cp := s.Details.Capture(s); cp != nil {
+			cp.Release()
+		}
+	}
 	if c.seen == 1 {
 		c.first()
 	}
@@ -57,6 +66,13 @@ type window struct {
 // during runs at both ends of the window, on the tracer thread.
 func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast func()) window {
 	tb.Helper()
+	return traceSteadyStateDecoding(tb, prog, calls, decode.ModeNone, false, atFirst, atLast)
+}
+
+// traceSteadyStateDecoding is traceSteadyState with --spans.decode=mode,
+// capturing every call of the loop if capture is set.
+func traceSteadyStateDecoding(tb testing.TB, prog string, calls int, mode decode.Mode, capture bool, atFirst, atLast func()) window {
+	tb.Helper()
 	native := syscalls.Native()
 	getppid, ok1 := syscalls.Lookup(native, "getppid")
 	read, ok2 := syscalls.Lookup(native, "read")
@@ -67,7 +83,7 @@ func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast fun
 	var ms runtime.MemStats
 	var start time.Time
 	var tr *ptrace.Tracer
-	c := &steadyState{getppid: getppid, read: read, want: calls}
+	c := &steadyState{getppid: getppid, read: read, want: calls, capture: capture}
 	c.first = func() {
 		atFirst()
 		runtime.ReadMemStats(&ms)
@@ -83,7 +99,7 @@ func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast fun
 		w.mallocs = ms.Mallocs - w.mallocs
 		atLast()
 	}
-	tr = ptrace.New(ptrace.Config{Consumer: c})
+	tr = ptrace.New(ptrace.Config{Consumer: c, Decode: mode})
 	if err := tr.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -133,10 +149,29 @@ func TestStopPathDoesNotAllocate(t *testing.T) {
 // cost per syscall, two stops each. The timer and -benchmem cover only
 // the steady state. allocs/stop must be 0.
 func BenchmarkTraceStops(b *testing.B) {
+	benchmarkTraceStops(b, decode.ModeNone, false)
+}
+
+// BenchmarkTraceStopsDecodeOn is BenchmarkTraceStops with
+// --spans.decode=paths and no call a span: what decoding costs the calls
+// that do not become spans.
+func BenchmarkTraceStopsDecodeOn(b *testing.B) {
+	benchmarkTraceStops(b, decode.ModePaths, false)
+}
+
+// BenchmarkTraceStopsCaptureEvery makes every call a span with
+// --spans.decode=all: each read's one byte (and getppid's nothing) read
+// out of the tracee at its exit stop, into a pooled capture, released at
+// once. The worst case: every call decoded.
+func BenchmarkTraceStopsCaptureEvery(b *testing.B) {
+	benchmarkTraceStops(b, decode.ModeAll, true)
+}
+
+func benchmarkTraceStops(b *testing.B, mode decode.Mode, capture bool) {
 	testprog.RequireTracing(b)
 	prog := testprog.Build(b, "threads")
 	b.StopTimer()
-	w := traceSteadyState(b, prog, b.N, func() {
+	w := traceSteadyStateDecoding(b, prog, b.N, mode, capture, func() {
 		// On the tracer thread, while the benchmark goroutine waits for
 		// the tracer to finish.
 		b.ResetTimer()
@@ -146,4 +181,16 @@ func BenchmarkTraceStops(b *testing.B) {
 		b.ReportMetric(float64(w.mallocs)/float64(w.stops), "allocs/stop")
 		b.ReportMetric(float64(w.elapsed.Nanoseconds())/float64(w.stops), "ns/stop")
 	}
+}
+
+// With every call captured and released, the stop path still allocates
+// nothing: the captures come from the fixed pool.
+func TestDecodingStopPathDoesNotAllocate(t *testing.T) {
+	prog := buildProg(t, "threads")
+	const calls = 20000
+	w := traceSteadyStateDecoding(t, prog, calls, decode.ModeAll, true, func() {}, func() {})
+	if w.mallocs > 20 { // as TestStopPathDoesNotAllocate
+		t.Errorf("%d heap allocations in %d stops, want none", w.mallocs, w.stops)
+	}
+	t.Logf("%d stops, %d allocations, %.2f µs per stop", w.stops, w.mallocs, float64(w.elapsed.Microseconds())/float64(w.stops))
 }
