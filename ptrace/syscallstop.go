@@ -80,6 +80,7 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		c.Details = t.detailsAt(th)
 		t.cfg.Consumer.SyscallExited(c)
 		t.detailsDone(th)
+		th.ring.add(c)
 		if c.Errno == 0 {
 			t.afterSuccess(th, rval)
 		}
@@ -103,6 +104,7 @@ func (t *Tracer) flushPending(th *thread) {
 	c.Details = t.detailsAt(th)
 	t.cfg.Consumer.SyscallExited(c)
 	t.detailsDone(th)
+	th.ring.add(c)
 }
 
 // resume lets th run on to its next stop, passing sig.

@@ -27,6 +27,10 @@ type thread struct {
 	// entryCapture: what the entry stop of the call in flight read for
 	// its span text (details.go), or nil.
 	entryCapture *decode.Capture
+	// ring: its last calls (--flight-recorder); lastCoreSignal: the last
+	// signal delivered to it that dumps core if it kills (crash.go).
+	ring           callRing
+	lastCoreSignal unix.Signal
 
 	// counting is false for a launched command until its execve, so the
 	// calls its child makes before it are not counted (strace -c does the
@@ -51,6 +55,8 @@ type process struct {
 	// commFDs maps descriptors the process opened for writing on a
 	// .../comm file to the thread they rename.
 	commFDs map[int32]int32
+	// crashed: its death by a signal that dumps core was reported.
+	crashed bool
 }
 
 // threadTable is every thread and process the tracer follows. It belongs
@@ -151,6 +157,7 @@ func (t *Tracer) newThread(tid int32, maker *thread, how origin) *thread {
 		th.detaching = true
 	}
 	t.nameNewThread(th, maker, how)
+	t.startRecording(th)
 	th.slot = t.cfg.Consumer.ThreadStarted(&th.Thread)
 	t.tab.byTID[tid] = th
 	t.stats.Tracees.Add(1)
@@ -247,6 +254,9 @@ func (t *Tracer) threadGone(tid int32, ws unix.WaitStatus) {
 		t.cmd.plan = nil
 	}
 	if th := t.tab.byTID[tid]; th != nil {
+		if ws.Signaled() {
+			t.noteDeath(th, ws.Signal())
+		}
 		t.dropThread(th)
 	}
 }

@@ -36,6 +36,12 @@ type Config struct {
 	// call that becomes a span (--spans.decode); ModeNone, the zero
 	// value, reads none. Set it only when spans are on.
 	Decode decode.Mode
+	// FlightRecorder, if above 0, is how many of its last calls each
+	// thread keeps (--flight-recorder).
+	FlightRecorder int
+	// Crashes, if set, hears of every traced process killed by a signal
+	// that dumps core, with its threads' recorded calls.
+	Crashes backend.CrashObserver
 }
 
 // Tracer owns every ptrace request. All of them come from one goroutine
@@ -146,17 +152,20 @@ const (
 	reqLaunch
 	reqDetachAll
 	reqSignalLaunched
+	reqRecentCalls
 )
 
 // request is one call of the API, carried to the tracer goroutine.
 type request struct {
-	kind  requestKind
-	pid   int32
-	path  string
-	argv  []string
-	env   []string
-	sig   syscall.Signal
-	reply chan error
+	kind requestKind
+	pid  int32
+	path string
+	argv []string
+	env  []string
+	sig  syscall.Signal
+	// recent receives the rings' copies (reqRecentCalls).
+	recent *[]backend.RecentCalls
+	reply  chan error
 }
 
 var errTracerStopped = errors.New("tracer stopped")
@@ -212,6 +221,9 @@ func (t *Tracer) serve(r *request) error {
 		if t.cmd.pid != 0 && !t.cmd.done {
 			return unix.Kill(int(t.cmd.pid), r.sig)
 		}
+		return nil
+	case reqRecentCalls:
+		*r.recent = t.recentCalls()
 		return nil
 	}
 	return nil
