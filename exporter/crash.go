@@ -41,10 +41,15 @@ var _ collector.CrashSink = (*CrashReport)(nil)
 // NewCrashReport starts the goroutine that reports crashes; spans may be
 // nil. Close it once the backend has stopped.
 func NewCrashReport(logger *slog.Logger, spans *Spans) *CrashReport {
-	r := &CrashReport{logger: logger, crashes: make(chan *backend.Crash, crashQueueSize), done: make(chan struct{})}
+	var tracer trace.Tracer
 	if spans != nil {
-		r.tracer = spans.queue.tracer
+		tracer = spans.queue.tracer
 	}
+	return newCrashReport(logger, tracer)
+}
+
+func newCrashReport(logger *slog.Logger, tracer trace.Tracer) *CrashReport {
+	r := &CrashReport{logger: logger, tracer: tracer, crashes: make(chan *backend.Crash, crashQueueSize), done: make(chan struct{})}
 	go r.run()
 	return r
 }
