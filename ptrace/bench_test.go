@@ -66,12 +66,18 @@ type window struct {
 // during runs at both ends of the window, on the tracer thread.
 func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast func()) window {
 	tb.Helper()
-	return traceSteadyStateDecoding(tb, prog, calls, decode.ModeNone, false, atFirst, atLast)
+	return traceSteadyStateWith(tb, prog, calls, steadyOptions{}, atFirst, atLast)
 }
 
-// traceSteadyStateDecoding is traceSteadyState with --spans.decode=mode,
-// capturing every call of the loop if capture is set.
-func traceSteadyStateDecoding(tb testing.TB, prog string, calls int, mode decode.Mode, capture bool, atFirst, atLast func()) window {
+// steadyOptions are what the tracer does besides counting.
+type steadyOptions struct {
+	mode    decode.Mode // --spans.decode
+	capture bool        // every call of the loop is captured, as a span
+	ring    int         // --flight-recorder
+}
+
+// traceSteadyStateWith is traceSteadyState with opts.
+func traceSteadyStateWith(tb testing.TB, prog string, calls int, opts steadyOptions, atFirst, atLast func()) window {
 	tb.Helper()
 	native := syscalls.Native()
 	getppid, ok1 := syscalls.Lookup(native, "getppid")
@@ -83,7 +89,7 @@ func traceSteadyStateDecoding(tb testing.TB, prog string, calls int, mode decode
 	var ms runtime.MemStats
 	var start time.Time
 	var tr *ptrace.Tracer
-	c := &steadyState{getppid: getppid, read: read, want: calls, capture: capture}
+	c := &steadyState{getppid: getppid, read: read, want: calls, capture: opts.capture}
 	c.first = func() {
 		atFirst()
 		runtime.ReadMemStats(&ms)
@@ -99,7 +105,7 @@ func traceSteadyStateDecoding(tb testing.TB, prog string, calls int, mode decode
 		w.mallocs = ms.Mallocs - w.mallocs
 		atLast()
 	}
-	tr = ptrace.New(ptrace.Config{Consumer: c, Decode: mode})
+	tr = ptrace.New(ptrace.Config{Consumer: c, Decode: opts.mode, FlightRecorder: opts.ring})
 	if err := tr.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -149,14 +155,20 @@ func TestStopPathDoesNotAllocate(t *testing.T) {
 // cost per syscall, two stops each. The timer and -benchmem cover only
 // the steady state. allocs/stop must be 0.
 func BenchmarkTraceStops(b *testing.B) {
-	benchmarkTraceStops(b, decode.ModeNone, false)
+	benchmarkTraceStops(b, steadyOptions{})
+}
+
+// BenchmarkTraceStopsFlightRecorder is BenchmarkTraceStops with
+// --flight-recorder=16: each call copied into its thread's ring.
+func BenchmarkTraceStopsFlightRecorder(b *testing.B) {
+	benchmarkTraceStops(b, steadyOptions{ring: 16})
 }
 
 // BenchmarkTraceStopsDecodeOn is BenchmarkTraceStops with
 // --spans.decode=paths and no call a span: what decoding costs the calls
 // that do not become spans.
 func BenchmarkTraceStopsDecodeOn(b *testing.B) {
-	benchmarkTraceStops(b, decode.ModePaths, false)
+	benchmarkTraceStops(b, steadyOptions{mode: decode.ModePaths})
 }
 
 // BenchmarkTraceStopsCaptureEvery makes every call a span with
@@ -164,14 +176,14 @@ func BenchmarkTraceStopsDecodeOn(b *testing.B) {
 // out of the tracee at its exit stop, into a pooled capture, released at
 // once. The worst case: every call decoded.
 func BenchmarkTraceStopsCaptureEvery(b *testing.B) {
-	benchmarkTraceStops(b, decode.ModeAll, true)
+	benchmarkTraceStops(b, steadyOptions{mode: decode.ModeAll, capture: true})
 }
 
-func benchmarkTraceStops(b *testing.B, mode decode.Mode, capture bool) {
+func benchmarkTraceStops(b *testing.B, opts steadyOptions) {
 	testprog.RequireTracing(b)
 	prog := testprog.Build(b, "threads")
 	b.StopTimer()
-	w := traceSteadyStateDecoding(b, prog, b.N, mode, capture, func() {
+	w := traceSteadyStateWith(b, prog, b.N, opts, func() {
 		// On the tracer thread, while the benchmark goroutine waits for
 		// the tracer to finish.
 		b.ResetTimer()
@@ -183,12 +195,13 @@ func benchmarkTraceStops(b *testing.B, mode decode.Mode, capture bool) {
 	}
 }
 
-// With every call captured and released, the stop path still allocates
-// nothing: the captures come from the fixed pool.
+// With every call captured and released, and recorded, the stop path
+// still allocates nothing: the captures come from the fixed pool, the
+// ring was made with the thread.
 func TestDecodingStopPathDoesNotAllocate(t *testing.T) {
 	prog := buildProg(t, "threads")
 	const calls = 20000
-	w := traceSteadyStateDecoding(t, prog, calls, decode.ModeAll, true, func() {}, func() {})
+	w := traceSteadyStateWith(t, prog, calls, steadyOptions{mode: decode.ModeAll, capture: true, ring: 16}, func() {}, func() {})
 	if w.mallocs > 20 { // as TestStopPathDoesNotAllocate
 		t.Errorf("%d heap allocations in %d stops, want none", w.mallocs, w.stops)
 	}
