@@ -22,9 +22,6 @@ type SpanRecord struct {
 	// backend's thread: Thread holds a copy of the names.
 	Call   backend.Call
 	Thread backend.Thread
-	// Captured is what was read of the call's memory for its text, if
-	// the sink asked Call.Details for it; released once formatted.
-	Captured backend.Captured
 }
 
 // SpanSink takes records on the backend's thread. Offer must not block,
@@ -120,7 +117,6 @@ func (sp *spanner) consider(c *Collector, s *backend.Call, st *syscallStats) {
 	r.Call = *s
 	r.Call.Thread = nil
 	r.Thread = *s.Thread
-	r.Captured = nil
 	if !sp.sink.Offer(r) {
 		return
 	}

@@ -45,10 +45,12 @@ func (d *poolDetails) Capture(c *backend.Call) backend.Captured {
 }
 
 // A span offered with Details carries the call as strace prints it and
-// the path it named; the capture goes back to its pool once the span is
-// made, and a span that finds the pool empty is counted, with pointers.
+// the path it named. The capture goes back to its pool as soon as the
+// record is queued, its compact form kept in the arena until the span is
+// made; a record that finds the arena full is counted, with pointers.
 func TestSpanTextAndPathFromTheCapture(t *testing.T) {
 	q, mem := inMemoryQueue(t, 4, nil)
+	q.arena.buf = make([]byte, 64) // one openat's compact capture (45 bytes)
 	path := []byte("/etc/app/tls.pem\x00")
 	d := &poolDetails{pool: decode.NewPool(1)}
 	rec := func() *collector.SpanRecord {
@@ -61,9 +63,12 @@ func TestSpanTextAndPathFromTheCapture(t *testing.T) {
 		if !q.Offer(rec()) {
 			t.Fatal("queue refused a record with room")
 		}
+		if d.pool.Free() != 1 {
+			t.Fatal("the capture was kept past Offer")
+		}
 	}
 	if d.asked != 2 || q.stats.Undecoded.Load() != 1 {
-		t.Errorf("Details asked %d times, %d undecoded; want 2, 1 (one buffer)", d.asked, q.stats.Undecoded.Load())
+		t.Errorf("Details asked %d times, %d undecoded; want 2, 1 (an arena for one)", d.asked, q.stats.Undecoded.Load())
 	}
 	go q.run()
 	if err := q.close(context.Background()); err != nil {
@@ -85,7 +90,34 @@ func TestSpanTextAndPathFromTheCapture(t *testing.T) {
 	if v, _ := attrs.Value(AttrText); v.AsString() == want {
 		t.Error("the span without a capture has the path")
 	}
-	if d.pool.Free() != 1 {
-		t.Errorf("%d captures free after the spans were made, want 1", d.pool.Free())
+	if q.arena.tail.Load() != q.arena.head {
+		t.Errorf("arena tail %d, head %d: not all freed", q.arena.tail.Load(), q.arena.head)
+	}
+}
+
+// The arena wraps around: what was freed is used again, a put that does
+// not fit before the end starts at the beginning, and one that would
+// overwrite what is not freed yet is refused.
+func TestCaptureArenaWraps(t *testing.T) {
+	var cp decode.Capture
+	cp.Exit(&backend.Call{Arch: syscalls.X86_64, Nr: 257, Args: [6]uint64{0xffffff9c, 0}, Exit: 1}, selfMemory{}, decode.ModePaths)
+	n := cp.CompactSize()
+	a := captureArena{buf: make([]byte, 3*n-1)}
+	at1, n1, _ := a.put(&cp)
+	at2, n2, _ := a.put(&cp)
+	if n1 != n || n2 != n || at2 != at1+uint64(n) {
+		t.Fatalf("puts at %d+%d, %d+%d", at1, n1, at2, n2)
+	}
+	if _, n3, _ := a.put(&cp); n3 != 0 {
+		t.Error("a put past the ring's room succeeded")
+	}
+	a.free(at1, n1)
+	at3, n3, _ := a.put(&cp)
+	if n3 != n || at3%uint64(len(a.buf)) != 0 {
+		t.Errorf("after a free, put at %d (ring position %d), want the beginning", at3, at3%uint64(len(a.buf)))
+	}
+	var back decode.Capture
+	if !back.ReadCompact(a.bytes(at3, n3)) {
+		t.Error("the wrapped capture does not read back")
 	}
 }

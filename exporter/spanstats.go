@@ -28,7 +28,8 @@ type SpanStats struct {
 	Exported atomic.Uint64
 	Dropped  [numDropReasons]atomic.Uint64
 	// Undecoded counts spans sent without their call's memory read: every
-	// capture buffer was in use. Their text shows pointers as addresses.
+	// capture buffer was in use, or the arena was full. Their text shows
+	// pointers as addresses.
 	Undecoded atomic.Uint64
 }
 
@@ -38,7 +39,7 @@ var (
 	spansDroppedDesc = prometheus.NewDesc("syscall_exporter_spans_dropped_total",
 		"Calls that qualified for a span but have none, by reason: rate_limited (--spans.max-per-second), queue_full (the exporter fell behind), export_failed (the receiver did not take them).", []string{"reason"}, nil)
 	spansUndecodedDesc = prometheus.NewDesc("syscall_exporter_spans_undecoded_total",
-		"Spans whose call's memory was not read for want of a free capture buffer: their text shows pointers as addresses.", nil, nil)
+		"Spans whose call's memory was not read or kept, for want of a free capture buffer or of room in the queue's arena: their text shows pointers as addresses.", nil, nil)
 )
 
 // spanStatsCollector exposes SpanStats, beside the backend's own health.
