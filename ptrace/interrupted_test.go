@@ -4,8 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -129,4 +132,36 @@ func checkEintr(t *testing.T, rec *recorder, filtered bool, calls, errs map[stri
 	if rec.live != 0 {
 		t.Errorf("filtered %v: %d threads left", filtered, rec.live)
 	}
+}
+
+// A held call is handed over when its thread is let go: eintr -j -w
+// leaves its nanosleep by siglongjmp, then pauses until the tracer
+// detaches. Both calls count once, with no error, and nothing is left.
+func TestInterruptedCallHeldAtDetach(t *testing.T) {
+	prog := buildProg(t, "eintr")
+	tr, rec := startTracer(t)
+	d := testprog.StartDetached(t, prog, "-j", "-w")
+	d.WaitOutput(t, "ready", 10*time.Second)
+	if err := tr.Attach(d.PID); err != nil {
+		t.Fatal(err)
+	}
+	d.CloseStdin()
+	d.WaitOutput(t, "getppid", 10*time.Second)
+	for deadline := time.Now().Add(10 * time.Second); rec.count("eintr/eintr pause") != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("eintr never paused")
+		}
+	}
+	if err := tr.DetachAll(); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, tr)
+	checkEintr(t, rec, false, map[string]int{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]int{})
+	if _, tracers := testprog.ProcStatus(d.PID); tracers[d.PID] != 0 {
+		t.Errorf("still traced by %d after Done", tracers[d.PID])
+	}
+	if err := syscall.Kill(d.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	d.Wait(t, 10*time.Second)
 }

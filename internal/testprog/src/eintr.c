@@ -7,6 +7,8 @@
  * result is printed as "NAME RET ERRNO" (ERRNO 0 on success).
  *
  *   -j  the handler siglongjmps out of a nanosleep: it never returns
+ *   -j -w  the same, but first prints "ready" and waits for EOF on stdin
+ *       (to be attached to), and at the end pauses until killed
  *   -n  nested: the handler's own nanosleep is interrupted by a second
  *       SIGALRM (SA_NODEFER), then the pause it interrupted returns EINTR
  *
@@ -68,6 +70,13 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   struct timespec second = {1, 0};
   if (argc > 1 && strcmp(argv[1], "-j") == 0) {
+    int wait = argc > 2 && strcmp(argv[2], "-w") == 0;
+    char b;
+    if (wait) {
+      report("ready", 0);
+      while (read(0, &b, 1) > 0) {
+      }
+    }
     handle(0);
     mode = 'j';
     if (sigsetjmp(jump, 1) == 0) {
@@ -76,6 +85,8 @@ int main(int argc, char **argv) {
     }
     mode = 0;
     report("getppid", syscall(SYS_getppid));
+    if (wait)
+      syscall(SYS_pause);
     return 0;
   }
   if (argc > 1 && strcmp(argv[1], "-n") == 0) {
