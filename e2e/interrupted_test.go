@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,4 +72,50 @@ func TestInterruptedCallsCountTheirEINTR(t *testing.T) {
 			t.Errorf("interrupted overflow %v, want 0", got)
 		}
 	})
+}
+
+// An interrupted call that returned EINTR is a failed call, so it
+// becomes a span, with the latency it had, unless --spans.ignore-errno
+// lists EINTR. No call is slow enough to be a span for its time.
+func TestInterruptedCallSpans(t *testing.T) {
+	testprog.RequireTracing(t)
+	j := startJaeger(t)
+	prog := testprog.Build(t, "eintr")
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
+	for _, tc := range []struct {
+		ignore    string
+		wantEINTR int
+	}{
+		{"--spans.ignore-errno=", 1},
+		{"--spans.ignore-errno=EINTR", 0},
+	} {
+		service := "e2e-eintr-" + strings.TrimPrefix(tc.ignore, "--spans.ignore-errno=")
+		t.Setenv("OTEL_SERVICE_NAME", service)
+		runExporter(t, "--otlp.endpoint="+jaegerOTLPHTTP, "--spans.slow-threshold=10s", tc.ignore, "--", prog)
+		interrupted := []string{"pause", "rt_sigsuspend", "nanosleep", "read"}
+		var got map[string]int
+		eventually(t, 10*time.Second, "the spans in jaeger", func() bool {
+			got = map[string]int{}
+			for _, s := range j.spans(t, service) {
+				if e := s.tags["error.type"]; e != "" {
+					got[s.OperationName+" "+e]++
+				}
+				if s.OperationName == "nanosleep" && (s.Duration < 40e3 || s.Duration > 900e3) {
+					t.Errorf("%s: nanosleep span of %d µs, want about 50 ms", tc.ignore, s.Duration)
+				}
+			}
+			// Without EINTR, the loader's failures come in the same export.
+			return tc.wantEINTR == 0 && len(got) > 0 || len(got) >= len(interrupted)
+		})
+		for _, name := range interrupted {
+			if got[name+" EINTR"] != tc.wantEINTR {
+				t.Errorf("%s: %d %s spans failed with EINTR, want %d (%v)", tc.ignore, got[name+" EINTR"], name, tc.wantEINTR, got)
+			}
+		}
+		for key := range got {
+			if strings.HasPrefix(key, "rt_sigreturn ") {
+				t.Errorf("%s: an rt_sigreturn span failed: %v", tc.ignore, got)
+			}
+		}
+	}
 }
