@@ -21,11 +21,23 @@ import (
 // is handed over once it is resolved: exits equal calls, even for the
 // nanosleep that -j leaves by siglongjmp.
 func TestInterruptedCallsCountWhatTheProgramSaw(t *testing.T) {
-	prog := buildProg(t, "eintr")
+	checkInterruptedModes(t, buildProg(t, "eintr"), "rt_sigreturn")
+}
+
+// The same for an i386 program on x86_64: other numbers, and its handlers
+// return by sigreturn, not rt_sigreturn.
+func TestInterruptedCallsOfI386Programs(t *testing.T) {
+	testprog.RequireTracing(t)
+	checkInterruptedModes(t, testprog.BuildI386(t, "eintr"), "sigreturn")
+}
+
+// checkInterruptedModes runs eintr's modes; its handlers return by the
+// call named sigreturn.
+func checkInterruptedModes(t *testing.T, prog, sigreturn string) {
 	for _, tc := range []struct {
 		mode   string
 		output string
-		calls  map[string]int // per syscall, under eintr/eintr
+		calls  map[string]int // per syscall, under the program/thread name
 		errs   map[string]int // per "syscall ERRNO"
 	}{
 		{
@@ -50,11 +62,15 @@ func TestInterruptedCallsCountWhatTheProgramSaw(t *testing.T) {
 		},
 	} {
 		t.Run("mode"+tc.mode, func(t *testing.T) {
+			if n, ok := tc.calls["rt_sigreturn"]; ok && sigreturn != "rt_sigreturn" {
+				delete(tc.calls, "rt_sigreturn")
+				tc.calls[sigreturn] = n
+			}
 			for _, filtered := range []bool{false, true} {
 				rec := traceEintr(t, prog, tc.mode, tc.output, filtered)
-				checkEintr(t, rec, filtered, tc.calls, tc.errs)
+				checkEintr(t, rec, prog, filtered, tc.calls, tc.errs)
 				if tc.mode == "" {
-					ds := rec.durations["eintr/eintr nanosleep"]
+					ds := rec.durations[filepath.Base(prog)+"/"+filepath.Base(prog)+" nanosleep"]
 					if len(ds) != 1 || ds[0] < 40e6 || ds[0] > 900e6 {
 						t.Errorf("filtered %v: interrupted nanosleep latencies %v, want one of about 50 ms", filtered, ds)
 					}
@@ -99,15 +115,16 @@ func traceEintr(t *testing.T, prog, mode, output string, filtered bool) *recorde
 	return rec
 }
 
-func checkEintr(t *testing.T, rec *recorder, filtered bool, calls, errs map[string]int) {
+func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, errs map[string]int) {
 	t.Helper()
+	prefix := filepath.Base(prog) + "/" + filepath.Base(prog) + " "
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for name, want := range calls {
-		if filtered && (name == "rt_sigreturn" || name == "setitimer" || name == "rt_sigprocmask") {
+		if filtered && (name == "rt_sigreturn" || name == "sigreturn" || name == "setitimer" || name == "rt_sigprocmask") {
 			want = 0 // not selected: seen, not counted
 		}
-		key := "eintr/eintr " + name
+		key := prefix + name
 		if got := rec.calls[key]; got != want {
 			t.Errorf("filtered %v: %s: %d calls, want %d", filtered, key, got, want)
 		}
@@ -116,8 +133,8 @@ func checkEintr(t *testing.T, rec *recorder, filtered bool, calls, errs map[stri
 		}
 	}
 	for key, got := range rec.errs {
-		name, errno, _ := strings.Cut(strings.TrimPrefix(key, "eintr/eintr "), " ")
-		if _, ok := calls[name]; !ok || !strings.HasPrefix(key, "eintr/eintr ") {
+		name, errno, _ := strings.Cut(strings.TrimPrefix(key, prefix), " ")
+		if _, ok := calls[name]; !ok || !strings.HasPrefix(key, prefix) {
 			continue // the loader's
 		}
 		if want := errs[name+" "+errno]; got != want {
@@ -125,8 +142,8 @@ func checkEintr(t *testing.T, rec *recorder, filtered bool, calls, errs map[stri
 		}
 	}
 	for key, want := range errs {
-		if got := rec.errs["eintr/eintr "+key]; got != want {
-			t.Errorf("filtered %v: eintr/eintr %s: %d errors, want %d", filtered, key, got, want)
+		if got := rec.errs[prefix+key]; got != want {
+			t.Errorf("filtered %v: %s%s: %d errors, want %d", filtered, prefix, key, got, want)
 		}
 	}
 	if rec.live != 0 {
@@ -156,7 +173,7 @@ func TestInterruptedCallHeldAtDetach(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDone(t, tr)
-	checkEintr(t, rec, false, map[string]int{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]int{})
+	checkEintr(t, rec, prog, false, map[string]int{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]int{})
 	if _, tracers := testprog.ProcStatus(d.PID); tracers[d.PID] != 0 {
 		t.Errorf("still traced by %d after Done", tracers[d.PID])
 	}

@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
   sigset_t none;
   sigemptyset(&none);
   arm(50);
-  report("rt_sigsuspend", syscall(SYS_rt_sigsuspend, &none, sizeof(long)));
+  report("rt_sigsuspend", syscall(SYS_rt_sigsuspend, &none, 8)); /* the kernel's sigset: 64 bits */
   arm(50);
   report("nanosleep", syscall(SYS_nanosleep, &second, NULL));
   pipe(pipefd);
