@@ -151,34 +151,48 @@ func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, 
 	}
 }
 
-// A held call is handed over when its thread is let go: eintr -j -w
-// leaves its nanosleep by siglongjmp, then pauses until the tracer
-// detaches. Both calls count once, with no error, and nothing is left.
-func TestInterruptedCallHeldAtDetach(t *testing.T) {
+// A held call is handed over when its thread is let go, or killed:
+// eintr -j -w leaves its nanosleep by siglongjmp, then pauses. Both
+// calls count once, with no error, and nothing is left.
+func TestInterruptedCallHeldAtDetachOrKill(t *testing.T) {
 	prog := buildProg(t, "eintr")
-	tr, rec := startTracer(t)
-	d := testprog.StartDetached(t, prog, "-j", "-w")
-	d.WaitOutput(t, "ready", 10*time.Second)
-	if err := tr.Attach(d.PID); err != nil {
-		t.Fatal(err)
-	}
-	d.CloseStdin()
-	d.WaitOutput(t, "getppid", 10*time.Second)
-	for deadline := time.Now().Add(10 * time.Second); rec.count("eintr/eintr pause") != 1; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("eintr never paused")
+	for _, kill := range []bool{false, true} {
+		tr, rec := startTracer(t)
+		d := testprog.StartDetached(t, prog, "-j", "-w")
+		d.WaitOutput(t, "ready", 10*time.Second)
+		if err := tr.Attach(d.PID); err != nil {
+			t.Fatal(err)
 		}
+		d.CloseStdin()
+		d.WaitOutput(t, "getppid", 10*time.Second)
+		for deadline := time.Now().Add(10 * time.Second); rec.count("eintr/eintr pause") != 1; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("eintr never paused")
+			}
+		}
+		if kill {
+			if err := syscall.Kill(d.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); tr.Stats().Tracees.Load() != 0; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the killed eintr is still traced")
+				}
+			}
+		}
+		if err := tr.DetachAll(); err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, tr)
+		checkEintr(t, rec, prog, false, map[string]int{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]int{})
+		if !kill {
+			if _, tracers := testprog.ProcStatus(d.PID); tracers[d.PID] != 0 {
+				t.Errorf("still traced by %d after Done", tracers[d.PID])
+			}
+			if err := syscall.Kill(d.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.Wait(t, 10*time.Second)
 	}
-	if err := tr.DetachAll(); err != nil {
-		t.Fatal(err)
-	}
-	waitDone(t, tr)
-	checkEintr(t, rec, prog, false, map[string]int{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]int{})
-	if _, tracers := testprog.ProcStatus(d.PID); tracers[d.PID] != 0 {
-		t.Errorf("still traced by %d after Done", tracers[d.PID])
-	}
-	if err := syscall.Kill(d.PID, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	d.Wait(t, 10*time.Second)
 }
