@@ -23,6 +23,8 @@ type thread struct {
 	entryNs   int64
 	// execName: the name the exec call in flight gives, if it succeeds.
 	execName execName
+	// interrupted: calls a signal interrupted, until their outcome is known.
+	interrupted interruptedCalls
 
 	// counting is false for a launched command until its execve, so the
 	// calls its child makes before it are not counted (strace -c does the
@@ -218,6 +220,7 @@ func (t *Tracer) addProcess(p *process) {
 // dropThread stops following th, handing over a call it was inside.
 func (t *Tracer) dropThread(th *thread) {
 	t.tab.forget(th)
+	t.releaseInterrupted(th)
 	t.flushPending(th)
 	t.cfg.Consumer.ThreadExited(&th.Thread, th.slot)
 	delete(t.tab.byTID, th.TID)
