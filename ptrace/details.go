@@ -43,6 +43,10 @@ var _ backend.Details = (*details)(nil)
 // cannot know whether it will become a span.
 func (t *Tracer) captureEntry(th *thread, c *backend.Call) {
 	d := &t.details
+	if th.entryCapture != nil { // a held call's (interrupted.go): its text is told without it
+		th.entryCapture.Release()
+		th.entryCapture = nil
+	}
 	if d.pool == nil || !decode.NeedsEntry(c) || d.pool.Free() <= entryReserve {
 		return
 	}

@@ -31,6 +31,8 @@ type thread struct {
 	// signal delivered to it that dumps core if it kills (crash.go).
 	ring           callRing
 	lastCoreSignal unix.Signal
+	// interrupted: calls a signal interrupted, until their outcome is known.
+	interrupted interruptedCalls
 
 	// counting is false for a launched command until its execve, so the
 	// calls its child makes before it are not counted (strace -c does the
@@ -229,6 +231,7 @@ func (t *Tracer) addProcess(p *process) {
 // dropThread stops following th, handing over a call it was inside.
 func (t *Tracer) dropThread(th *thread) {
 	t.tab.forget(th)
+	t.releaseInterrupted(th)
 	t.flushPending(th)
 	t.detailsDone(th)
 	t.cfg.Consumer.ThreadExited(&th.Thread, th.slot)

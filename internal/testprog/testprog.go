@@ -60,14 +60,30 @@ func BuildStatic(t testing.TB, name string) string {
 	return build(t, name, true)
 }
 
+// BuildI386 is Build for a 32-bit x86 program, which an x86_64 kernel
+// runs in compat mode with the i386 syscall numbers (gcc-multilib). It
+// skips elsewhere.
+func BuildI386(t testing.TB, name string) string {
+	t.Helper()
+	if runtime.GOARCH != "amd64" {
+		t.Skip("i386 programs run only on x86_64")
+	}
+	return buildAs(t, name, name+".i386", "-m32")
+}
+
 func build(t testing.TB, name string, static bool) string {
+	t.Helper()
+	if static {
+		return buildAs(t, name, name+".static", "-static")
+	}
+	return buildAs(t, name, name)
+}
+
+// buildAs compiles src/NAME.c with flags, once per key.
+func buildAs(t testing.TB, name, key string, flags ...string) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	key := name
-	if static {
-		key += ".static"
-	}
 	if p, ok := built[key]; ok {
 		return p
 	}
@@ -81,10 +97,7 @@ func build(t testing.TB, name string, static bool) string {
 	_, self, _, _ := runtime.Caller(0)
 	src := filepath.Join(filepath.Dir(self), "src", name+".c")
 	out := filepath.Join(dir, key)
-	args := []string{"-O1", "-pthread", "-o", out, src}
-	if static {
-		args = append([]string{"-static"}, args...)
-	}
+	args := append(flags, "-O1", "-pthread", "-o", out, src)
 	cmd := exec.Command("gcc", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("gcc %s: %v\n%s", src, err, b)
