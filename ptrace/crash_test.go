@@ -164,3 +164,51 @@ func TestRecentCallsOfALiveThread(t *testing.T) {
 		t.Errorf("recent calls of a stopped tracer: %v", rc)
 	}
 }
+
+// A crash reports every thread of the process, the one the signal hit
+// first: here the main thread, and a thread asleep in nanosleep, whose
+// call never returned.
+func TestCrashReportsEveryThread(t *testing.T) {
+	prog := buildProg(t, "crash")
+	seen := &crashes{}
+	tr := ptrace.New(ptrace.Config{Consumer: nothing{}, FlightRecorder: 4, Crashes: seen})
+	if err := tr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := launchWithStdin(t, tr, []string{prog, "threads"})
+	// The byte goes once the sleeper has named itself, its nanosleep next.
+	named := false
+	for deadline := time.Now().Add(10 * time.Second); !named && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		for _, rc := range tr.RecentCalls() {
+			named = named || rc.Thread.Name == "sleeper"
+		}
+	}
+	if !named {
+		t.Fatal("the sleeper did not start")
+	}
+	time.Sleep(50 * time.Millisecond)
+	w.Write([]byte{'x'})
+	select {
+	case <-tr.Done():
+	case <-time.After(20 * time.Second):
+		tr.DetachAll()
+		t.Fatal("crash did not end")
+	}
+	if ws := tr.LaunchStatus(); !ws.Signaled() || ws.Signal() != syscall.SIGSEGV {
+		t.Errorf("status %v, want SIGSEGV", ws)
+	}
+	if len(seen.seen) != 1 {
+		t.Fatalf("%d crashes reported, want 1", len(seen.seen))
+	}
+	c := seen.seen[0]
+	if len(c.Threads) != 2 || c.TID != c.PID || c.Threads[0].Thread.TID != c.PID || c.Threads[1].Thread.Name != "sleeper" {
+		t.Fatalf("crash %+v, want the main thread, then the sleeper", c)
+	}
+	main, sleeper := c.Threads[0].Calls, c.Threads[1].Calls
+	if last := decode.Format(&main[len(main)-1], nil); !regexp.MustCompile(`^read\(0, 0x[0-9a-f]+, 1\) += 1$`).MatchString(last) {
+		t.Errorf("main thread's last call %q", last)
+	}
+	if last := decode.Format(&sleeper[len(sleeper)-1], nil); !regexp.MustCompile(`^nanosleep\(0x[0-9a-f]+, NULL\) += \?$`).MatchString(last) {
+		t.Errorf("sleeper's last call %q, want its nanosleep, never returned", last)
+	}
+}
