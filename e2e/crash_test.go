@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -120,4 +121,35 @@ func crashSpans(t *testing.T, service string) []crashSpan {
 		}
 	}
 	return spans
+}
+
+// SIGUSR2 logs every traced thread's recorded calls, one record each,
+// and harms no one: the command runs on and ends as it would have, and
+// the exporter exits with its status.
+func TestFlightRecorderDumpsOnSIGUSR2(t *testing.T) {
+	testprog.RequireTracing(t)
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startExporter(t, "--flight-recorder=4", "--", sh, "-c", "sleep 2; echo slept")
+	// Both processes traced: sh waits for sleep, which sleeps.
+	eventually(t, 10*time.Second, "sh and sleep traced", func() bool {
+		return scrape(t, e.Addr).get("syscall_exporter_targets", "state", "attached") == 2
+	})
+	time.Sleep(200 * time.Millisecond) // sleep's start-up calls, recorded
+	e.cmd.Process.Signal(syscall.SIGUSR2)
+	eventually(t, 5*time.Second, "the dump", func() bool {
+		return strings.Count(e.stderr.String(), `msg="flight recorder"`) == 2
+	})
+	log := e.stderr.String()
+	for _, process := range []string{"sh", "sleep"} {
+		re := regexp.MustCompile(`msg="flight recorder" pid=\d+ process=` + process + ` tid=\d+ thread=` + process + ` calls="[^"]+`)
+		if !re.MatchString(log) {
+			t.Errorf("no dump record with calls for %s:\n%s", process, log)
+		}
+	}
+	if ws := e.wait(t, 10*time.Second); !ws.Exited() || ws.ExitStatus() != 0 || !strings.Contains(e.stderr.String(), "slept") {
+		t.Errorf("after SIGUSR2: exporter %v, command output %q", ws, e.stderr.String())
+	}
 }
