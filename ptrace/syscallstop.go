@@ -91,6 +91,7 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		}
 		c.Details = nil // a held call is told later, from its registers alone
 		if syscalls.IsRestart(c.Errno) {
+			th.ring.add(c)         // as strace shows it at this stop: = ? ERESTARTSYS
 			t.hold(th, c, info.SP) // what the program sees is told later
 			return
 		}
