@@ -3,6 +3,7 @@ package ptrace_test
 import (
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -211,4 +212,50 @@ func TestCrashReportsEveryThread(t *testing.T) {
 	if last := decode.Format(&sleeper[len(sleeper)-1], nil); !regexp.MustCompile(`^nanosleep\(0x[0-9a-f]+, NULL\) += \?$`).MatchString(last) {
 		t.Errorf("sleeper's last call %q, want its nanosleep, never returned", last)
 	}
+}
+
+// A call a signal interrupts is recorded as strace shows it at its exit
+// stop, with its restart code: here the nanosleep eintr -j leaves by
+// siglongjmp, then the calls after it, in order.
+func TestRecorderKeepsInterruptedCalls(t *testing.T) {
+	prog := buildProg(t, "eintr")
+	tr := ptrace.New(ptrace.Config{Consumer: nothing{}, FlightRecorder: 8})
+	if err := tr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := launchWithStdin(t, tr, []string{prog, "-j", "-w"})
+	w.Close() // EOF: it goes on, and ends in pause
+	want := []string{
+		`^nanosleep\(0x[0-9a-f]+, NULL\) += \? ERESTART_RESTARTBLOCK \(Interrupted by signal\)$`,
+		`^rt_sigprocmask\(SIG_SETMASK, 0x[0-9a-f]+, NULL, 8\) += 0$`,
+		`^getppid\(\) += \d+$`,
+		`^write\(1, 0x[0-9a-f]+, \d+\) += \d+$`,
+	}
+	var lines []string
+	var pid int32
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		rc := tr.RecentCalls()
+		if len(rc) != 1 {
+			continue
+		}
+		pid, lines = rc[0].Thread.PID, nil
+		for i := range rc[0].Calls {
+			lines = append(lines, decode.Format(&rc[0].Calls[i], nil))
+		}
+		if len(lines) >= len(want) && regexp.MustCompile(want[len(want)-1]).MatchString(lines[len(lines)-1]) &&
+			strings.HasPrefix(lines[len(lines)-len(want)], "nanosleep(") {
+			break
+		}
+	}
+	if len(lines) < len(want) {
+		t.Fatalf("recorded %q", lines)
+	}
+	tail := lines[len(lines)-len(want):]
+	for i, re := range want {
+		if !regexp.MustCompile(re).MatchString(tail[i]) {
+			t.Errorf("call %d of the last %d: %q, want %s\nall: %q", i, len(want), tail[i], re, lines)
+		}
+	}
+	unix.Kill(int(pid), unix.SIGKILL)
+	<-tr.Done()
 }
