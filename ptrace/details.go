@@ -5,11 +5,11 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/decode"
 )
 
-// captureBuffers is how many calls' memory can be held at once, between
-// the exit stop that read it and the span goroutine that formats it (and
-// entry reads of calls in flight). The span rate limit (100 a second by
-// default) and a formatter that takes about a microsecond a line keep
-// few in use; 64 are about 700 KiB.
+// captureBuffers is how many calls' memory can be held at once: the
+// entry reads of calls in flight (execve, accept4, recvfrom…), and the
+// exit read of the call at hand, which the span queue gives back as soon
+// as it has kept what was read. 64 are about 700 KiB, backed by the
+// kernel only once written.
 const captureBuffers = 64
 
 // entryReserve: an entry read (execve, accept4, recvfrom…) takes a
