@@ -52,3 +52,23 @@ func TestCompactFormRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCompact is what the span queue adds on the tracer's thread
+// (WriteCompact) and the span goroutine before formatting (ReadCompact),
+// for openat's path.
+func BenchmarkCompact(b *testing.B) {
+	c := call(b, "openat", -2, atFDCWD, cstr("/etc/app/tls.pem"), 0)
+	var cp, back decode.Capture
+	cp.Exit(c, self, decode.ModePaths)
+	buf := make([]byte, cp.CompactSize())
+	b.Run("write", func(b *testing.B) {
+		for b.Loop() {
+			cp.WriteCompact(buf)
+		}
+	})
+	b.Run("read", func(b *testing.B) {
+		for b.Loop() {
+			back.ReadCompact(buf)
+		}
+	})
+}
