@@ -46,11 +46,16 @@ func TestOTLPSpanTextsMatchStrace(t *testing.T) {
 	if ws := e.wait(t, 60*time.Second); ws.ExitStatus() != 0 {
 		t.Fatalf("exporter exited %v", ws)
 	}
-	var got []string
+	var spans []decodedSpan
 	eventually(t, 20*time.Second, "decodecalls' spans in jaeger", func() bool {
-		got = mainProcessTexts(t, service)
-		return len(got) >= len(want)
+		spans = mainProcessSpans(t, service)
+		return len(spans) >= len(want)
 	})
+	got := make([]string, len(spans))
+	for i, s := range spans {
+		got[i] = s.text
+	}
+	checkTypedAttributes(t, spans)
 	bad := 0
 	for i := 0; i < len(want) || i < len(got); i++ {
 		if i >= len(want) || i >= len(got) {
@@ -124,9 +129,50 @@ func straceMainProcess(t *testing.T, strace string, argv []string) []string {
 	return lines
 }
 
-// mainProcessTexts returns the texts of the spans of the process whose
-// span wrote the marker, from the marker on, by start time.
-func mainProcessTexts(t *testing.T, service string) []string {
+// decodedSpan is a span's text and tags.
+type decodedSpan struct {
+	text string
+	tags map[string]string
+}
+
+var (
+	inetRe = regexp.MustCompile(`^connect\(\d+, \{sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([0-9.]+)"\)\}`)
+	unixRe = regexp.MustCompile(`^connect\(\d+, \{sa_family=AF_UNIX, sun_path="([^"\\]+)"\}`)
+	pathRe = regexp.MustCompile(`^openat\(AT_FDCWD, "([^"\\]+)",`)
+)
+
+// checkTypedAttributes holds the typed attributes to the text: an IPv4
+// or unix connect's peer, an openat's path.
+func checkTypedAttributes(t *testing.T, spans []decodedSpan) {
+	var inet, unix, paths int
+	for _, s := range spans {
+		if m := inetRe.FindStringSubmatch(s.text); m != nil {
+			inet++
+			if s.tags["network.peer.address"] != m[2] || s.tags["network.peer.port"] != m[1] || s.tags["network.type"] != "ipv4" {
+				t.Errorf("%s: peer %q port %q type %q", s.text, s.tags["network.peer.address"], s.tags["network.peer.port"], s.tags["network.type"])
+			}
+		}
+		if m := unixRe.FindStringSubmatch(s.text); m != nil {
+			unix++
+			if s.tags["network.peer.address"] != m[1] || s.tags["network.transport"] != "unix" {
+				t.Errorf("%s: peer %q transport %q", s.text, s.tags["network.peer.address"], s.tags["network.transport"])
+			}
+		}
+		if m := pathRe.FindStringSubmatch(s.text); m != nil {
+			paths++
+			if s.tags["file.path"] != m[1] {
+				t.Errorf("%s: file.path %q", s.text, s.tags["file.path"])
+			}
+		}
+	}
+	if inet == 0 || unix == 0 || paths == 0 {
+		t.Errorf("%d IPv4 connects, %d unix connects, %d openat paths: the program should make each", inet, unix, paths)
+	}
+}
+
+// mainProcessSpans returns the spans of the process whose span wrote the
+// marker, from the marker on, by start time.
+func mainProcessSpans(t *testing.T, service string) []decodedSpan {
 	resp, err := http.Get(jaegerQuery + "/api/traces?service=" + service + "&limit=100000&lookback=1h")
 	if err != nil {
 		t.Fatal(err)
@@ -149,26 +195,27 @@ func mainProcessTexts(t *testing.T, service string) []string {
 	type timed struct {
 		start     int64
 		pid, text string
+		tags      map[string]string
 	}
 	var all []timed
 	for _, d := range out.Data {
 		for _, s := range d.Spans {
 			tags := tagMap(s.Tags)
-			all = append(all, timed{s.StartTime, tags["process.pid"], tags["syscall_exporter.syscall.text"]})
+			all = append(all, timed{s.StartTime, tags["process.pid"], tags["syscall_exporter.syscall.text"], tags})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].start < all[j].start })
 	root, started := "", false
-	var texts []string
+	var spans []decodedSpan
 	for _, s := range all {
 		if !started && strings.HasPrefix(s.text, decodeMarker) {
 			root, started = s.pid, true
 		}
 		if started && s.pid == root && !e2ePidCalls.MatchString(s.text) {
-			texts = append(texts, s.text)
+			spans = append(spans, decodedSpan{s.text, s.tags})
 		}
 	}
-	return texts
+	return spans
 }
 
 // loopbackPorts picks two UDP ports and a TCP port free on loopback.
