@@ -139,13 +139,21 @@ var (
 	inetRe = regexp.MustCompile(`^connect\(\d+, \{sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([0-9.]+)"\)\}`)
 	unixRe = regexp.MustCompile(`^connect\(\d+, \{sa_family=AF_UNIX, sun_path="([^"\\]+)"\}`)
 	pathRe = regexp.MustCompile(`^openat\(AT_FDCWD, "([^"\\]+)",`)
+	fdRe   = regexp.MustCompile(`^(?:close|read|write|fstat)\((\d+),? `)
 )
 
 // checkTypedAttributes holds the typed attributes to the text: an IPv4
-// or unix connect's peer, an openat's path.
+// or unix connect's peer, an openat's path, the descriptor of a call on
+// one.
 func checkTypedAttributes(t *testing.T, spans []decodedSpan) {
-	var inet, unix, paths int
+	var inet, unix, paths, fds int
 	for _, s := range spans {
+		if m := fdRe.FindStringSubmatch(s.text + " "); m != nil {
+			fds++
+			if s.tags["syscall_exporter.syscall.fd"] != m[1] {
+				t.Errorf("%s: syscall_exporter.syscall.fd %q", s.text, s.tags["syscall_exporter.syscall.fd"])
+			}
+		}
 		if m := inetRe.FindStringSubmatch(s.text); m != nil {
 			inet++
 			if s.tags["network.peer.address"] != m[2] || s.tags["network.peer.port"] != m[1] || s.tags["network.type"] != "ipv4" {
@@ -165,8 +173,8 @@ func checkTypedAttributes(t *testing.T, spans []decodedSpan) {
 			}
 		}
 	}
-	if inet == 0 || unix == 0 || paths == 0 {
-		t.Errorf("%d IPv4 connects, %d unix connects, %d openat paths: the program should make each", inet, unix, paths)
+	if inet == 0 || unix == 0 || paths == 0 || fds == 0 {
+		t.Errorf("%d IPv4 connects, %d unix connects, %d openat paths, %d calls on a descriptor: the program should make each", inet, unix, paths, fds)
 	}
 }
 
