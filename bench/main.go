@@ -4,11 +4,12 @@
 // round by round in one invocation; it prints medians and their ratios.
 //
 //	go run ./bench [-rounds 5] [-pin both|on|off] [-workloads dd,threads,forkexec,http] [-exporter-flags FLAGS]
-//	               [-filter openat] [-budget 5]
+//	               [-filter openat] [-budget 5] [-recorder 16]
 //
-// Besides full tracing it runs the cheaper ways, in the same rounds:
-// strace --seccomp-bpf and the exporter with --syscalls selecting -filter,
-// and the exporter with --max-overhead=-budget.
+// Besides full tracing, and full tracing with --flight-recorder=-recorder,
+// it runs the cheaper ways, in the same rounds: strace --seccomp-bpf and
+// the exporter with --syscalls selecting -filter, and the exporter with
+// --max-overhead=-budget.
 //
 // It needs root (ptrace), gcc, strace and taskset, and builds everything
 // it runs into a temporary directory.
@@ -31,6 +32,7 @@ func main() {
 	exporterFlags := flag.String("exporter-flags", "", "extra flags for syscall_exporter, space-separated (e.g. \"--thread-label=none\")")
 	filter := flag.String("filter", "openat", "syscalls the filtered runs select (strace -e trace=, exporter --syscalls=); empty: no filtered runs")
 	budget := flag.Float64("budget", 5, "the budgeted run's --max-overhead in percent; 0: no budgeted run")
+	recorder := flag.Int("recorder", 16, "the exporter's run with --flight-recorder=N calls per thread; 0: no such run")
 	flag.Parse()
 
 	placements, err := parsePin(*pin)
@@ -48,7 +50,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget}); err != nil {
+	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget, recorder: *recorder}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}

@@ -76,6 +76,8 @@ var tracerTitles = map[string]string{
 	straceName:   "strace -f -c",
 	floorName:    "C floor",
 	exporterName: "exporter",
+	// exporterRecorderName's title names the ring's size (report).
+	exporterRecorderName: "exporter --flight-recorder",
 	// The cheaper ways.
 	straceFilterName:   "strace --seccomp-bpf",
 	exporterFilterName: "exporter --syscalls",

@@ -42,6 +42,9 @@ const (
 	straceName   = "strace"
 	floorName    = "floor"
 	exporterName = "exporter"
+	// exporterRecorderName is the exporter with --flight-recorder: a
+	// column of the full-tracing table, since it traces every call.
+	exporterRecorderName = "exporter-recorder"
 	// The cheaper ways.
 	straceFilterName   = "strace-filter"
 	exporterFilterName = "exporter-filter"
@@ -53,6 +56,9 @@ const (
 type cheaper struct {
 	filter string
 	budget float64
+	// recorder, if above 0, adds a full-tracing run with
+	// --flight-recorder=recorder.
+	recorder int
 }
 
 func availableTracers(b binaries, exporterFlags []string, c cheaper) []tracer {
@@ -67,6 +73,10 @@ func availableTracers(b binaries, exporterFlags []string, c cheaper) []tracer {
 		return append(append([]string{b.exporter, "--web.listen-address=127.0.0.1:0"}, flags...), "--")
 	}
 	ts = append(ts, tracer{name: exporterName, prefix: exporter(exporterFlags...)})
+	if c.recorder > 0 {
+		ts = append(ts, tracer{name: exporterRecorderName,
+			prefix: exporter(append(slices.Clone(exporterFlags), "--flight-recorder="+strconv.Itoa(c.recorder))...)})
+	}
 	if c.filter != "" {
 		if b.strace != "" {
 			ts = append(ts, tracer{name: straceFilterName, cheaper: true,

@@ -56,8 +56,9 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if t.sel.wanted(th) {
 			c := &t.scratch.call
 			c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
-			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, now, 0, th.slot
+			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot, c.Details = 0, 0, now, 0, th.slot, nil
 			t.cfg.Consumer.SyscallEntered(c)
+			t.captureEntry(th, c)
 		}
 	case syscallInfoExit:
 		if !th.inSyscall {
@@ -88,11 +89,16 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if failed {
 			c.Errno = uint16(-rval)
 		}
+		c.Details = nil // a held call is told later, from its registers alone
 		if syscalls.IsRestart(c.Errno) {
+			th.ring.add(c)         // as strace shows it at this stop: = ? ERESTARTSYS
 			t.hold(th, c, info.SP) // what the program sees is told later
 			return
 		}
+		c.Details = t.detailsAt(th)
 		t.cfg.Consumer.SyscallExited(c)
+		t.detailsDone(th)
+		th.ring.add(c)
 		if c.Errno == 0 {
 			t.afterSuccess(th, rval)
 		}
@@ -113,7 +119,10 @@ func (t *Tracer) flushPending(th *thread) {
 	c := &t.scratch.call
 	c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 	c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, th.entryNs, 0, th.slot
+	c.Details = t.detailsAt(th)
 	t.cfg.Consumer.SyscallExited(c)
+	t.detailsDone(th)
+	th.ring.add(c)
 }
 
 // resume lets th run on to its next stop, passing sig.

@@ -41,6 +41,7 @@ type cli struct {
 	hardeningFlags `embed:""`
 	spanFlags      `embed:""`
 	summaryFlags   `embed:""`
+	recorderFlags  `embed:""`
 
 	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
 	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
@@ -54,7 +55,7 @@ type cli struct {
 // checks (kong does not look into unexported embedded structs), then what
 // to trace.
 func (c *cli) Validate() error {
-	for _, group := range []interface{ Validate() error }{&c.discoveryFlags, &c.hardeningFlags, &c.spanFlags, &c.summaryFlags} {
+	for _, group := range []interface{ Validate() error }{&c.discoveryFlags, &c.hardeningFlags, &c.spanFlags, &c.summaryFlags, &c.recorderFlags} {
 		if err := group.Validate(); err != nil {
 			return err
 		}

@@ -25,6 +25,8 @@ func TestBadFlagsSayWhatIsWrong(t *testing.T) {
 		{[]string{"--pid", "1", "--spans.sample-ratio=2"}, "sample ratio 2"},
 		{[]string{"--pid", "1", "--spans.ignore-errno=ENOSUCH"}, "--spans.ignore-errno"},
 		{[]string{"--pid", "1", "--otlp.headers=nokey"}, "--otlp.headers"},
+		{[]string{"--pid", "1", "--flight-recorder=-1"}, "--flight-recorder=-1: want 0 (off) to 4096"},
+		{[]string{"--pid", "1", "--spans.decode=some"}, `--spans.decode: decode mode "some": want none, paths or all`},
 		{[]string{"--pid", "1", "--summary.output=/nonexistent/dir/file"}, "--summary.output"},
 	} {
 		var stderr strings.Builder

@@ -17,8 +17,9 @@ import (
 )
 
 // newBackend makes the backend that feeds the collector.
-func (c *cli) newBackend(coll backend.Consumer, logger *slog.Logger) backend.Backend {
-	return ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxOverhead: c.MaxOverhead / 100})
+func (c *cli) newBackend(coll backend.Consumer, crashes backend.CrashObserver, logger *slog.Logger) backend.Backend {
+	return ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxOverhead: c.MaxOverhead / 100,
+		Decode: c.decodeMode(), FlightRecorder: c.FlightRecorder, Crashes: crashes})
 }
 
 // newSelfRegistry holds the exporter's own metrics: the backend's health,
