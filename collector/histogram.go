@@ -17,43 +17,60 @@ const (
 	numClassic    = backend.NumClassic
 )
 
+// Native buckets are kept in chunks, each allocated the first time a
+// duration falls in it: the layout spans 1 ns to 9 h, a syscall's
+// latencies a few octaves (docs/series-budget.md).
+const (
+	nativeChunkLen = 32
+	nativeChunks   = (nativeBuckets + nativeChunkLen - 1) / nativeChunkLen
+)
+
+type nativeChunk [nativeChunkLen]atomic.Uint64
+
 // histogram is written by the tracer thread and read by scrapes; every
 // field is atomic, so neither side waits for the other. The count is the
 // native buckets' sum, read at scrape time: one atomic add per call less
 // on the tracer thread.
 type histogram struct {
 	sumNs   atomic.Uint64
-	classic [numClassic]atomic.Uint64 // per bucket, not cumulative
-	native  [nativeBuckets]atomic.Uint64
+	classic [numClassic + 1]atomic.Uint64 // per bucket, not cumulative; the last is +Inf
+	native  [nativeChunks]atomic.Pointer[nativeChunk]
 }
 
 func (h *histogram) observe(ns int64) {
 	if ns < 0 {
 		ns = 0
 	}
-	if i := backend.ClassicIndex(ns); i < numClassic {
-		h.classic[i].Add(1)
-	}
-	h.native[backend.NativeKey(ns)-nativeMinKey].Add(1)
+	h.classic[backend.ClassicIndex(ns)].Add(1)
+	h.nativeAdd(backend.NativeKey(ns), 1)
 	h.sumNs.Add(uint64(ns))
+}
+
+// nativeAdd counts n in the native bucket of key; a chunk's first count
+// allocates it.
+func (h *histogram) nativeAdd(key int, n uint64) {
+	i := key - nativeMinKey
+	chunk := h.native[i/nativeChunkLen].Load()
+	if chunk == nil {
+		chunk = new(nativeChunk)
+		h.native[i/nativeChunkLen].Store(chunk)
+	}
+	chunk[i%nativeChunkLen].Add(n)
 }
 
 // add counts n durations that fell into bucket b; their sum is added
 // apart.
 func (h *histogram) add(b backend.Bucket, n uint64) {
-	if int(b.Classic) < numClassic {
-		h.classic[b.Classic].Add(n)
-	}
-	k := min(max(int(b.Native), nativeMinKey), nativeMaxKey)
-	h.native[k-nativeMinKey].Add(n)
+	h.classic[min(int(b.Classic), numClassic)].Add(n)
+	h.nativeAdd(min(max(int(b.Native), nativeMinKey), nativeMaxKey), n)
 }
 
 // HistogramSnapshot is a histogram read at one moment.
 type HistogramSnapshot struct {
 	Count   uint64
 	SumNs   uint64
-	Classic [numClassic]uint64    // per bucket, not cumulative
-	Native  [nativeBuckets]uint64 // index = key - nativeMinKey
+	Classic [numClassic + 1]uint64 // per bucket of backend.ClassicBoundsNs, not cumulative; the last is +Inf
+	Native  [nativeBuckets]uint64  // index = key - nativeMinKey
 }
 
 func (h *histogram) snapshot(s *HistogramSnapshot) {
@@ -62,9 +79,18 @@ func (h *histogram) snapshot(s *HistogramSnapshot) {
 		s.Classic[i] = h.classic[i].Load()
 	}
 	s.Count = 0
-	for i := range h.native {
-		s.Native[i] = h.native[i].Load()
-		s.Count += s.Native[i]
+	s.Native = [nativeBuckets]uint64{}
+	for c := range h.native {
+		chunk := h.native[c].Load()
+		if chunk == nil {
+			continue
+		}
+		for j := range chunk {
+			if i := c*nativeChunkLen + j; i < nativeBuckets {
+				s.Native[i] = chunk[j].Load()
+				s.Count += s.Native[i]
+			}
+		}
 	}
 }
 
