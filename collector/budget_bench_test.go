@@ -96,3 +96,27 @@ func (d discard) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Past the budget new names fold into what exists: the heap stays put
+// however many keep coming.
+func TestHeapStaysFlatPastTheBudget(t *testing.T) {
+	const budget = 2000
+	c := collector.New(collector.Config{MaxSeries: budget})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	churn(t, c, 0, 2000)
+	if _, err := reg.Gather(); err != nil {
+		t.Fatal(err)
+	}
+	atCap := heapInuse()
+	churn(t, c, 2000, 50000)
+	if _, err := reg.Gather(); err != nil {
+		t.Fatal(err)
+	}
+	after := heapInuse()
+	t.Logf("heap in use %d KiB at the budget, %d KiB after 25 times the names", atCap>>10, after>>10)
+	if after > atCap+256<<10 {
+		t.Errorf("heap grew from %d KiB to %d KiB past the budget", atCap>>10, after>>10)
+	}
+	runtime.KeepAlive(c)
+}
