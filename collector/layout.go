@@ -88,7 +88,7 @@ func ClassicBucketChoices() string {
 		if i > 0 {
 			s += ","
 		}
-		s += strconv.FormatFloat(float64(ns)*1e-9, 'g', -1, 64)
+		s += strconv.FormatFloat(float64(ns)/1e9, 'g', -1, 64)
 	}
 	return s
 }

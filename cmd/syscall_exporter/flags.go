@@ -39,6 +39,7 @@ type cli struct {
 
 	discoveryFlags `embed:""`
 	hardeningFlags `embed:""`
+	histogramFlags `embed:""`
 	spanFlags      `embed:""`
 	summaryFlags   `embed:""`
 
@@ -54,7 +55,7 @@ type cli struct {
 // checks (kong does not look into unexported embedded structs), then what
 // to trace.
 func (c *cli) Validate() error {
-	for _, group := range []interface{ Validate() error }{&c.discoveryFlags, &c.hardeningFlags, &c.spanFlags, &c.summaryFlags} {
+	for _, group := range []interface{ Validate() error }{&c.discoveryFlags, &c.hardeningFlags, &c.histogramFlags, &c.spanFlags, &c.summaryFlags} {
 		if err := group.Validate(); err != nil {
 			return err
 		}
@@ -86,6 +87,10 @@ func (c *cli) collectorConfig() collector.Config {
 		PIDLabel:    c.PIDLabel,
 		Retention:   c.Retention,
 		MaxSeries:   c.MaxSeries,
+
+		ClassicBuckets:    c.classic,
+		NoClassicBuckets:  c.noneSet,
+		NoNativeHistogram: !c.Native,
 	}
 }
 
