@@ -21,6 +21,8 @@ grep '^syscall_exporter_series' $out.txt
 echo "calls: getppid $(grep '^syscall_calls_total.*syscall="getppid"' $out.txt | awk '{s+=$2} END {print s}')  other: $(grep '^syscall_calls_total.*syscall="other"' $out.txt | awk '{s+=$2} END {print s}') all: $(grep '^syscall_calls_total' $out.txt | awk '{s+=$2} END {printf "%d", s}')"
 echo "RSS KiB: $(awk '/VmRSS/ {print $2}' /proc/$pid/status)  HWM: $(awk '/VmHWM/ {print $2}' /proc/$pid/status)"
 echo "scrape s: $(sort -n $out.times | tr '\n' ' ')"
+for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' 127.0.0.1:$port/metrics; done > $out.ptimes
+echo "protobuf scrape s: $(sort -n $out.ptimes | tr '\n' ' ')"
 curl -s 127.0.0.1:$port/metrics | grep -E '^go_memstats_heap_inuse_bytes|^go_memstats_heap_alloc'
 exec 3>&-
 wait $pid
