@@ -83,7 +83,9 @@ func (b *seriesCap) take(n int64, folded bool, owner *setCap) bool {
 			return false
 		}
 		if b.used.CompareAndSwap(used, used+n) {
-			owner.series.Add(n)
+			if owner != nil {
+				owner.series.Add(n)
+			}
 			return true
 		}
 	}
@@ -110,16 +112,16 @@ type setCap struct {
 // catch-all, which callers store in the same place, so later calls find
 // it at once.
 func (c *Collector) newStats(s *labelSet, arch syscalls.Arch, nr uint32) *syscallStats {
-	if c.series.take(c.series.record, s.cap.folded, &s.cap) {
-		return &syscallStats{arch: arch, nr: nr, owner: &s.cap}
+	if st := c.newRecord(s, archNr{arch, nr}, syscalls.Name(arch, nr), s.cap.folded); st != nil {
+		return st
 	}
 	if st := s.cap.other.Load(); st != nil {
 		return st
 	}
-	if !c.series.take(c.series.record, true, &s.cap) {
+	st := c.newRecord(s, archNr{arch, otherNr}, otherValue, true)
+	if st == nil {
 		return c.catchAll
 	}
-	st := &syscallStats{arch: arch, nr: otherNr, owner: &s.cap}
 	s.cap.other.Store(st)
 	return st
 }
@@ -137,6 +139,7 @@ func (c *Collector) makeCatchAll() {
 	set.threads.Store(1)
 	set.cap.series.Store(c.series.used.Load())
 	c.catchAll = &syscallStats{nr: otherNr, owner: &set.cap}
+	c.pinCombo(c.catchAll, values)
 	c.catchAll.errnos.Store(new(errnoCounts))
 	c.catchAll.errnos.Load().counter(0)
 	set.cap.other.Store(c.catchAll)
@@ -192,18 +195,6 @@ func (c *Collector) newLabelSet(values []string, key string) *labelSet {
 // released gives back the series of an expired label set.
 func (c *Collector) released(set *labelSet) {
 	c.series.used.Add(-set.cap.series.Load())
-}
-
-// exposed counts the series a scrape of these exposes in the text format.
-func (c *Collector) exposed(series []Series) int64 {
-	var n int64
-	for i := range series {
-		n += 1 + int64(len(series[i].Errors))
-		if series[i].Duration.Count > 0 {
-			n += c.layout.histogramSeries()
-		}
-	}
-	return n
 }
 
 func (c *Collector) describeCap(ch chan<- *prometheus.Desc) {

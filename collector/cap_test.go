@@ -70,6 +70,8 @@ func TestMaxSeriesFoldsIntoOtherAndLosesNoCall(t *testing.T) {
 		{"no native", Config{NoNativeHistogram: true}},
 		{"no classic", Config{NoClassicBuckets: true}},
 		{"three buckets", Config{ClassicBuckets: []float64{0.0001, 0.01, 1}}},
+		{"histogram without thread", Config{HistogramLabels: []string{"process"}}},
+		{"histogram without thread, no native", Config{HistogramLabels: []string{"process"}, NoNativeHistogram: true}},
 	} {
 		for _, maxSeries := range []int{100, 1000} {
 			t.Run(fmt.Sprintf("%s/%d", tc.name, maxSeries), func(t *testing.T) {
@@ -154,7 +156,13 @@ func TestMaxSeriesFoldsProcessesToo(t *testing.T) {
 }
 
 func TestExpiredSeriesGiveBackTheirBudget(t *testing.T) {
-	c := New(Config{ThreadLabel: ThreadByTID, MaxSeries: 300, Retention: time.Nanosecond})
+	for _, keep := range [][]string{nil, {"process"}} {
+		t.Run(fmt.Sprint(keep), func(t *testing.T) { testExpiredSeriesGiveBackTheirBudget(t, keep) })
+	}
+}
+
+func testExpiredSeriesGiveBackTheirBudget(t *testing.T, keep []string) {
+	c := New(Config{ThreadLabel: ThreadByTID, MaxSeries: 300, Retention: time.Nanosecond, HistogramLabels: keep})
 	for tid := int32(1); tid <= 10; tid++ {
 		slot := c.ThreadStarted(byTID(tid))
 		call(c, slot, capNrRead, 0, 1000)
@@ -192,4 +200,36 @@ func totals(c *Collector) (calls uint64, series int, byThread map[string]uint64,
 		bySyscall[s.Syscall] += s.Calls
 	}
 	return
+}
+
+// With --metrics.histogram.labels=process the threads of a process share
+// one histogram per syscall, while the counters keep their thread.
+func TestHistogramKeepsFewerLabels(t *testing.T) {
+	c := New(Config{HistogramLabels: []string{"process"}, MaxSeries: 1000})
+	for i, name := range []string{"a", "b"} {
+		th := &backend.Thread{TID: int32(i + 1), PID: 1, Process: "app", Name: name}
+		call(c, c.ThreadStarted(th), capNrRead, 0, 1000*int64(i+1))
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		switch mf.GetName() {
+		case "syscall_calls_total":
+			if len(mf.GetMetric()) != 2 {
+				t.Errorf("%d call counters, want one per thread", len(mf.GetMetric()))
+			}
+		case "syscall_duration_seconds":
+			ms := mf.GetMetric()
+			if len(ms) != 1 || len(ms[0].GetLabel()) != 2 || ms[0].GetHistogram().GetSampleCount() != 2 {
+				t.Errorf("histograms: %v, want one of process and syscall counting 2", ms)
+			}
+		}
+	}
+	if samples, says := textSeries(t, c); float64(samples) != says || samples != 2+25 {
+		t.Errorf("%d series in a text scrape, says %v, want 2 counters + 25 of one histogram", samples, says)
+	}
 }

@@ -16,10 +16,11 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	c.describeCap(ch)
 }
 
-// Collect builds const metrics from a snapshot.
+// Collect builds const metrics from a snapshot, and says how many series
+// of them a text scrape shows.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	series := c.Snapshot()
-	c.collectCap(ch, c.exposed(series))
+	var exposed int64
 	for i := range series {
 		s := &series[i]
 		lv := append(s.Labels[:len(s.Labels):len(s.Labels)], s.Syscall)
@@ -27,10 +28,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for _, e := range s.Errors {
 			ch <- withErrnoExemplar(prometheus.MustNewConstMetric(c.errorsDesc, prometheus.CounterValue, float64(e.Count), append(lv[:len(lv):len(lv)], e.Name)...), s.Exemplars, e.Errno)
 		}
-		if s.Duration.Count > 0 {
-			ch <- &histogramMetric{desc: c.durationDesc, labels: prometheus.MakeLabelPairs(c.durationDesc, lv), h: &s.Duration, ex: s.Exemplars, layout: &c.layout}
-		}
+		exposed += 1 + int64(len(s.Errors))
 	}
+	exposed += c.collectHistograms(ch, series) * c.layout.histogramSeries()
+	c.collectCap(ch, exposed)
 }
 
 // histogramMetric exposes classic buckets and a native histogram at once,

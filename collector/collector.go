@@ -44,6 +44,9 @@ type Config struct {
 	NoClassicBuckets bool
 	// NoNativeHistogram leaves the native histogram out of scrapes.
 	NoNativeHistogram bool
+	// HistogramLabels are the labels the histogram keeps besides syscall,
+	// from those of the counters; nil: all of them.
+	HistogramLabels []string
 }
 
 const namespace = "syscall"
@@ -53,6 +56,7 @@ type Collector struct {
 	cfg        Config
 	labelNames []string
 	layout     layout
+	hist       histKeep // which labels the histogram keeps
 
 	callsDesc, errorsDesc, durationDesc *prometheus.Desc
 
@@ -99,10 +103,11 @@ func New(cfg Config) *Collector {
 			"System calls made, counted at entry like strace -c.", withSyscall, nil),
 		errorsDesc: prometheus.NewDesc(namespace+"_errors_total",
 			"System calls that returned an error, by errno name. Restarted calls (ERESTARTSYS and kin) are not errors.", withErrno, nil),
-		durationDesc: prometheus.NewDesc(namespace+"_duration_seconds",
-			"Time from syscall entry to exit, including at least one ptrace round trip.", withSyscall, nil),
 		byKey: make(map[string]backend.Slot),
 	}
+	c.hist.init(names, cfg.HistogramLabels)
+	c.durationDesc = prometheus.NewDesc(namespace+"_duration_seconds",
+		"Time from syscall entry to exit, including at least one ptrace round trip.", c.hist.names(names), nil)
 	c.series.init(int64(max(cfg.MaxSeries, 0)), c.layout.recordSeries())
 	if c.series.limited() {
 		c.makeCatchAll()
@@ -126,6 +131,31 @@ type labelSet struct {
 	cap        setCap
 }
 
+// each calls f once for every record the set holds: the syscall="other"
+// record, stored under each syscall folded into it, once.
+func (s *labelSet) each(f func(*syscallStats)) {
+	visit := func(st *syscallStats) {
+		if st != nil && st.nr != otherNr {
+			f(st)
+		}
+	}
+	for a := range s.byArch {
+		if arr := s.byArch[a].Load(); arr != nil {
+			for nr := range arr {
+				visit(arr[nr].Load())
+			}
+		}
+	}
+	s.overflowMu.Lock()
+	for _, st := range s.overflow {
+		visit(st)
+	}
+	s.overflowMu.Unlock()
+	if st := s.cap.other.Load(); st != nil {
+		f(st)
+	}
+}
+
 // release drops one thread from the set; the last one starts the
 // retention clock.
 func (s *labelSet) release() {
@@ -146,7 +176,8 @@ type syscallArray [arraySize]atomic.Pointer[syscallStats]
 type syscallStats struct {
 	arch     syscalls.Arch
 	nr       uint32
-	owner    *setCap // the budget share of the set the record is in
+	owner    *setCap    // the budget share of the set the record is in
+	combo    *histCombo // the histogram it shares, with fewer labels kept
 	calls    atomic.Uint64
 	errnos   atomic.Pointer[errnoCounts]
 	duration histogram
@@ -340,6 +371,7 @@ func (c *Collector) expire(now time.Time) {
 		}
 		if idle := set.idleSince.Load(); idle != 0 && idle < cutoff {
 			delete(c.byKey, set.key)
+			c.releaseCombos(set)
 			c.released(set)
 			c.sets[i] = nil
 			c.free = append(c.free, backend.Slot(i))

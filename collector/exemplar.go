@@ -167,6 +167,16 @@ func (st *syscallStats) addExemplarsTo(s *Series) {
 	}
 }
 
+// addDuration keeps, per bucket, the later of x's and o's histogram
+// exemplars: for a histogram several series share.
+func (x *Exemplars) addDuration(o *Exemplars) {
+	for i := range o.Duration {
+		if e := &o.Duration[i]; e.valid() && e.Time.After(x.Duration[i].Time) {
+			x.Duration[i] = *e
+		}
+	}
+}
+
 func (x *Exemplars) forErrno(errno uint16) *Exemplar {
 	if x == nil {
 		return nil

@@ -60,6 +60,9 @@ func (c *cli) Validate() error {
 			return err
 		}
 	}
+	if err := c.checkHistogramLabels(); err != nil {
+		return err
+	}
 	if len(c.Command) > 0 && c.Command[0] == "--" {
 		c.Command = c.Command[1:]
 	}
@@ -91,6 +94,7 @@ func (c *cli) collectorConfig() collector.Config {
 		ClassicBuckets:    c.classic,
 		NoClassicBuckets:  c.noneSet,
 		NoNativeHistogram: !c.Native,
+		HistogramLabels:   c.histLabels,
 	}
 }
 
