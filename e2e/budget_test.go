@@ -30,6 +30,7 @@ func TestSeriesBudgetAgreesWithPrometheus(t *testing.T) {
 		{name: "text, default budget"},
 		{name: "text, 2000", budget: 2000},
 		{name: "text, 2000, 6 buckets, no native", budget: 2000, exporter: []string{"--metrics.histogram.classic-buckets=0.00001,0.0001,0.001,0.01,0.1,1", "--no-metrics.histogram.native"}},
+		{name: "text, 2000, histogram without thread", budget: 2000, exporter: []string{"--metrics.histogram.labels=process,syscall"}},
 		{name: "protobuf, native, 2000", budget: 2000, prometheus: []string{"--enable-feature=native-histograms"}, native: true},
 		{name: "protobuf, native, no classic, 2000", budget: 2000, exporter: []string{"--metrics.histogram.classic-buckets=none"}, prometheus: []string{"--enable-feature=native-histograms"}, native: true},
 	} {
