@@ -56,8 +56,9 @@ type seriesCap struct {
 func (b *seriesCap) init(maxSeries, record int64) {
 	b.max, b.record = maxSeries, record
 	if b.limited() {
-		// The catch-all record and its errno="other" are reserved, so
-		// that a budget too small for them is still kept.
+		// The catch-all record and its errno="other" are reserved from
+		// the start, so that what folds always has somewhere to go; a
+		// budget smaller than they are is raised to them.
 		b.max = max(b.max, record+1)
 		b.reserve = max(b.max/10, record)
 		b.used.Store(record + 1)
