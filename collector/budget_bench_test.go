@@ -55,10 +55,10 @@ func heapInuse() uint64 {
 // churn -u -n 12000: the bytes it allocates, and the heap the collector
 // holds (held-B).
 func BenchmarkScrapeAtCap(b *testing.B) {
-	for _, budget := range []int{0, 2000} {
-		b.Run(fmt.Sprintf("max-series=%d", budget), func(b *testing.B) {
+	for _, cfg := range []collector.Config{{}, {MaxSeries: 2000}, {MaxSeries: 5000}, {MaxSeries: 5000, HistogramLabels: []string{"process"}}} {
+		b.Run(fmt.Sprintf("max-series=%d/histogram-labels=%v", cfg.MaxSeries, cfg.HistogramLabels), func(b *testing.B) {
 			before := heapInuse()
-			c := collector.New(collector.Config{MaxSeries: budget})
+			c := collector.New(cfg)
 			churn(b, c, 0, 12000)
 			held := heapInuse() - before
 			reg := prometheus.NewPedanticRegistry()

@@ -85,25 +85,19 @@ func (m *histogramMetric) writeNative(hist *dto.Histogram) {
 	hist.ZeroCount = proto.Uint64(0)
 	var prevCount int64
 	lastKey := 0
-	inSpan := false
-	for i, n := range h.Native {
+	h.eachNative(func(i int, n uint64) {
 		key := i + nativeMinKey
-		if n == 0 {
-			inSpan = false
-			continue
-		}
-		if !inSpan {
+		if len(hist.PositiveSpan) == 0 || key != lastKey {
 			offset := key - lastKey
 			if len(hist.PositiveSpan) == 0 {
 				offset = key
 			}
 			hist.PositiveSpan = append(hist.PositiveSpan, &dto.BucketSpan{Offset: proto.Int32(int32(offset)), Length: proto.Uint32(0)})
-			inSpan = true
 		}
 		span := hist.PositiveSpan[len(hist.PositiveSpan)-1]
 		*span.Length++
 		hist.PositiveDelta = append(hist.PositiveDelta, int64(n)-prevCount)
 		prevCount = int64(n)
 		lastKey = key + 1
-	}
+	})
 }
