@@ -20,7 +20,8 @@ import (
 // number, the exporter's memory and what a pod costs Prometheus ours.
 //
 // A record (label set × syscall) reserves its counter and histogram when
-// it is made; an errno's counter is charged at its first error. Past the
+// it is made (exit and exit_group, which never return, only the counter);
+// an errno's counter is charged at its first error. Past the
 // budget, less a tenth kept for what folding needs, a thread that needs a
 // new label set is counted in its process's thread="other" set (pid="other"
 // too), and a label set that makes a syscall for the first time counts it
@@ -125,6 +126,20 @@ func (c *Collector) newStats(s *labelSet, arch syscalls.Arch, nr uint32) *syscal
 	}
 	s.cap.other.Store(st)
 	return st
+}
+
+// neverReturns are the calls that end their thread or process: their
+// records reserve no histogram, which would never be shown.
+func neverReturns(name string) bool { return name == "exit" || name == "exit_group" }
+
+// histogramOf is where a record's latencies go: its own histogram, or, for
+// a call that was expected never to return, the catch-all's, whose
+// series are reserved, so that the budget holds whatever comes.
+func (c *Collector) histogramOf(st *syscallStats) *histogram {
+	if st.noHist {
+		return &c.catchAll.duration
+	}
+	return &st.duration
 }
 
 // makeCatchAll makes the label set with every label "other" and its

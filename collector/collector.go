@@ -178,6 +178,7 @@ type syscallStats struct {
 	nr       uint32
 	owner    *setCap    // the budget share of the set the record is in
 	combo    *histCombo // the histogram it shares, with fewer labels kept
+	noHist   bool       // a call that never returns: no histogram reserved (cap.go)
 	calls    atomic.Uint64
 	errnos   atomic.Pointer[errnoCounts]
 	duration histogram
@@ -256,7 +257,7 @@ func (c *Collector) SyscallExited(s *backend.Call) {
 		c.countErrno(st, s.Errno, 1)
 	}
 	if s.Exit != 0 {
-		st.duration.observe(s.Exit - s.Entry)
+		c.histogramOf(st).observe(s.Exit - s.Entry)
 	}
 	if c.spans != nil {
 		c.spans.consider(c, s, st)
@@ -278,10 +279,11 @@ func (c *Collector) Add(slot backend.Slot, arch syscalls.Arch, nr uint32, d *bac
 			c.countErrno(st, e.Errno, e.Count)
 		}
 	}
+	h := c.histogramOf(st)
 	for _, b := range d.Latency {
-		st.duration.add(b.Bucket, b.Count)
+		h.add(b.Bucket, b.Count)
 	}
-	st.duration.sumNs.Add(d.SumNs)
+	h.sumNs.Add(d.SumNs)
 }
 
 // SpanCandidate offers a call an aggregating backend selected; Add counted

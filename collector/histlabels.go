@@ -65,6 +65,12 @@ func (h *histKeep) values(values []string, syscall string) []string {
 // It returns nil when the budget does not.
 func (c *Collector) newRecord(s *labelSet, arch archNr, name string, folded bool) *syscallStats {
 	h := &c.hist
+	if c.series.limited() && neverReturns(name) {
+		if !c.series.take(1, folded, &s.cap) {
+			return nil
+		}
+		return &syscallStats{arch: arch.arch, nr: arch.nr, owner: &s.cap, noHist: true}
+	}
 	if !h.shared || !c.series.limited() {
 		if !c.series.take(c.series.record, folded, &s.cap) {
 			return nil

@@ -57,7 +57,7 @@ func (c *Collector) Snapshot() []Series {
 			// Folded records are stored under every syscall they stand
 			// for, and the catch-all in every set that ran out: each is
 			// read once, in its own set.
-			if st == nil || st.owner != &set.cap || st.calls.Load() == 0 && (st != c.catchAll || st.errnos.Load().load(0) == 0) {
+			if st == nil || st.owner != &set.cap || st.calls.Load() == 0 && (st != c.catchAll || c.catchAllEmpty()) {
 				return
 			}
 			if st.nr == otherNr {
@@ -91,6 +91,21 @@ func (c *Collector) Snapshot() []Series {
 		add(set.cap.other.Load())
 	}
 	return out
+}
+
+// catchAllEmpty says whether the catch-all holds nothing: besides its own
+// calls it may hold errors and latencies of records that had no room for
+// them.
+func (c *Collector) catchAllEmpty() bool {
+	if c.catchAll.errnos.Load().load(0) != 0 {
+		return false
+	}
+	for i := range c.catchAll.duration.native {
+		if c.catchAll.duration.native[i].Load() != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (st *syscallStats) addTo(s *Series) {
