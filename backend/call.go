@@ -19,6 +19,9 @@ type Call struct {
 	// thread killed or detached inside it) and while it is in flight.
 	Entry, Exit int64
 	Slot        Slot
+	// Details, if set (at exit stops, by a backend that reads memory),
+	// reads the call's arguments for a span; nil elsewhere.
+	Details Details
 }
 
 // Duration is the time from entry to exit in nanoseconds, or 0 if the call

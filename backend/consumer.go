@@ -23,7 +23,10 @@ type Consumer interface {
 	// SyscallExited records how an entered call ended: its errno, its
 	// latency, and whether it becomes a span. It is also called for a call
 	// that never will return (exit, exit_group, a thread killed or
-	// detached inside it), with Exit 0.
+	// detached inside it), with Exit 0. A call a signal interrupted comes
+	// later, once its thread shows what the program saw: EINTR (Exit the
+	// time of the interrupting exit), or a restart code for a call that
+	// was restarted or whose outcome is unknown, which is no error.
 	SyscallExited(c *Call)
 
 	// Add is for backends that count in the kernel (ebpf): it adds what a
@@ -39,7 +42,8 @@ type Consumer interface {
 // aggregating backend.
 type Delta struct {
 	Calls uint64 // entered
-	// Errors by errno, restart codes (ERESTARTSYS…) already left out.
+	// Errors by errno, restart codes (ERESTARTSYS…) already left out; an
+	// interrupted call that returned EINTR to the program counts EINTR.
 	Errors []ErrnoCount
 	// Latency of the calls that returned, in the layout of Buckets.
 	Latency []BucketCount

@@ -8,4 +8,7 @@ type Stats struct {
 	Tracees      atomic.Int64 // threads followed now
 	Targets      atomic.Int64 // processes followed now
 	AttachErrors [NumAttachReasons]atomic.Uint64
+	// InterruptedOverflow: interrupted calls counted as not failed because
+	// their thread held too many whose outcome was not known yet.
+	InterruptedOverflow atomic.Uint64
 }

@@ -4,13 +4,14 @@
 // round by round in one invocation; it prints medians and their ratios.
 //
 //	go run ./bench [-rounds 5] [-pin both|on|off] [-workloads dd,non-target,threads,forkexec,http] [-exporter-flags FLAGS]
-//	               [-filter openat] [-budget 5] [-ebpf=true]
+//	               [-filter openat] [-budget 5] [-recorder 16] [-ebpf=true]
 //
-// Besides full tracing it runs the cheaper ways, in the same rounds:
-// strace --seccomp-bpf and the exporter with --syscalls selecting -filter,
-// and the exporter with --max-overhead=-budget. With -ebpf (the default)
-// the exporter also runs with --backend=ebpf, and the non-target workload
-// measures what its programs cost a process it does not trace.
+// Besides full tracing, and full tracing with --flight-recorder=-recorder,
+// it runs the cheaper ways, in the same rounds: strace --seccomp-bpf and
+// the exporter with --syscalls selecting -filter, and the exporter with
+// --max-overhead=-budget. With -ebpf (the default) the exporter also runs
+// with --backend=ebpf, and the non-target workload measures what its
+// programs cost a process it does not trace.
 //
 // It needs root (ptrace), gcc, strace and taskset, and builds everything
 // it runs into a temporary directory.
@@ -35,6 +36,7 @@ func main() {
 	filter := flag.String("filter", "openat", "syscalls the filtered runs select (strace -e trace=, exporter --syscalls=); empty: no filtered runs")
 	budget := flag.Float64("budget", 5, "the budgeted run's --max-overhead in percent; 0: no budgeted run")
 	withEBPF := flag.Bool("ebpf", true, "also run the exporter with --backend=ebpf, and the non-target workload (needs a kernel with BTF)")
+	recorder := flag.Int("recorder", 16, "the exporter's run with --flight-recorder=N calls per thread; 0: no such run")
 	flag.Parse()
 
 	placements, err := parsePin(*pin)
@@ -55,7 +57,7 @@ func main() {
 	if !*withEBPF {
 		selected = slices.DeleteFunc(selected, func(w *workload) bool { return w.nonTarget })
 	}
-	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget, ebpf: *withEBPF}); err != nil {
+	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget, recorder: *recorder, ebpf: *withEBPF}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}

@@ -77,6 +77,8 @@ var tracerTitles = map[string]string{
 	floorName:    "C floor",
 	exporterName: "exporter",
 	ebpfName:     "exporter --backend=ebpf",
+	// exporterRecorderName's title names the ring's size (report).
+	exporterRecorderName: "exporter --flight-recorder",
 	// The cheaper ways.
 	straceFilterName:   "strace --seccomp-bpf",
 	exporterFilterName: "exporter --syscalls",

@@ -43,6 +43,9 @@ const (
 	floorName    = "floor"
 	exporterName = "exporter"
 	ebpfName     = "ebpf"
+	// exporterRecorderName is the exporter with --flight-recorder: a
+	// column of the full-tracing table, since it traces every call.
+	exporterRecorderName = "exporter-recorder"
 	// The cheaper ways.
 	straceFilterName   = "strace-filter"
 	exporterFilterName = "exporter-filter"
@@ -57,6 +60,9 @@ type cheaper struct {
 	// ebpf adds the exporter with --backend=ebpf, and the non-target
 	// workload runs.
 	ebpf bool
+	// recorder, if above 0, adds a full-tracing run with
+	// --flight-recorder=recorder.
+	recorder int
 }
 
 func availableTracers(b binaries, exporterFlags []string, c cheaper) []tracer {
@@ -73,6 +79,10 @@ func availableTracers(b binaries, exporterFlags []string, c cheaper) []tracer {
 	ts = append(ts, tracer{name: exporterName, prefix: exporter(exporterFlags...)})
 	if c.ebpf {
 		ts = append(ts, tracer{name: ebpfName, prefix: exporter(append(slices.Clone(exporterFlags), "--backend=ebpf")...)})
+	}
+	if c.recorder > 0 {
+		ts = append(ts, tracer{name: exporterRecorderName,
+			prefix: exporter(append(slices.Clone(exporterFlags), "--flight-recorder="+strconv.Itoa(c.recorder))...)})
 	}
 	if c.filter != "" {
 		if b.strace != "" {

@@ -34,9 +34,19 @@ type Config struct {
 	// its last thread is gone, so a restarted app leaves no ghosts. 0 keeps
 	// them forever.
 	Retention time.Duration
-	// MaxSeries caps the series (label set × syscall) held; past it new
-	// ones fold into "other" (see cap.go). 0: no limit.
+	// MaxSeries caps the series a scrape exposes, as Prometheus counts
+	// them (see cap.go); past it new ones fold into "other". 0: no limit.
 	MaxSeries int
+	// ClassicBuckets are the classic histogram's upper bounds in seconds,
+	// each one of backend.ClassicBoundsNs (CheckClassicBuckets); nil: all
+	// of them. NoClassicBuckets exposes none but +Inf.
+	ClassicBuckets   []float64
+	NoClassicBuckets bool
+	// NoNativeHistogram leaves the native histogram out of scrapes.
+	NoNativeHistogram bool
+	// HistogramLabels are the labels the histogram keeps besides syscall,
+	// from those of the counters; nil: all of them.
+	HistogramLabels []string
 }
 
 const namespace = "syscall"
@@ -45,6 +55,8 @@ const namespace = "syscall"
 type Collector struct {
 	cfg        Config
 	labelNames []string
+	layout     layout
+	hist       histKeep // which labels the histogram keeps
 
 	callsDesc, errorsDesc, durationDesc *prometheus.Desc
 
@@ -56,6 +68,10 @@ type Collector struct {
 	free  []backend.Slot // slots of expired label sets, for reuse
 	// series is the budget of --metrics.max-series.
 	series seriesCap
+	// catchAll is the syscall="other" record of the label set whose every
+	// label is "other": what nothing else has room for ends there. Made
+	// with its cost reserved when there is a budget.
+	catchAll *syscallStats
 
 	spans *spanner // nil unless SetSpanSink: which calls become spans
 }
@@ -79,18 +95,24 @@ func New(cfg Config) *Collector {
 	}
 	withSyscall := append(names[:len(names):len(names)], "syscall")
 	withErrno := append(withSyscall[:len(withSyscall):len(withSyscall)], "errno")
-	return &Collector{
+	c := &Collector{
 		cfg:        cfg,
 		labelNames: names,
+		layout:     newLayout(&cfg),
 		callsDesc: prometheus.NewDesc(namespace+"_calls_total",
 			"System calls made, counted at entry like strace -c.", withSyscall, nil),
 		errorsDesc: prometheus.NewDesc(namespace+"_errors_total",
 			"System calls that returned an error, by errno name. Restarted calls (ERESTARTSYS and kin) are not errors.", withErrno, nil),
-		durationDesc: prometheus.NewDesc(namespace+"_duration_seconds",
-			"Time from syscall entry to exit, including at least one ptrace round trip.", withSyscall, nil),
-		byKey:  make(map[string]backend.Slot),
-		series: seriesCap{max: int64(max(cfg.MaxSeries, 0))},
+		byKey: make(map[string]backend.Slot),
 	}
+	c.hist.init(names, cfg.HistogramLabels)
+	c.durationDesc = prometheus.NewDesc(namespace+"_duration_seconds",
+		"Time from syscall entry to exit, including at least one ptrace round trip.", c.hist.names(names), nil)
+	c.series.init(int64(max(cfg.MaxSeries, 0)), c.layout.recordSeries())
+	if c.series.limited() {
+		c.makeCatchAll()
+	}
+	return c
 }
 
 // labelSet holds the totals of one combination of process, thread (and
@@ -107,6 +129,31 @@ type labelSet struct {
 	idleSince  atomic.Int64 // unix nanoseconds when threads fell to 0
 	key        string
 	cap        setCap
+}
+
+// each calls f once for every record the set holds: the syscall="other"
+// record, stored under each syscall folded into it, once.
+func (s *labelSet) each(f func(*syscallStats)) {
+	visit := func(st *syscallStats) {
+		if st != nil && st.nr != otherNr {
+			f(st)
+		}
+	}
+	for a := range s.byArch {
+		if arr := s.byArch[a].Load(); arr != nil {
+			for nr := range arr {
+				visit(arr[nr].Load())
+			}
+		}
+	}
+	s.overflowMu.Lock()
+	for _, st := range s.overflow {
+		visit(st)
+	}
+	s.overflowMu.Unlock()
+	if st := s.cap.other.Load(); st != nil {
+		f(st)
+	}
 }
 
 // release drops one thread from the set; the last one starts the
@@ -129,6 +176,9 @@ type syscallArray [arraySize]atomic.Pointer[syscallStats]
 type syscallStats struct {
 	arch     syscalls.Arch
 	nr       uint32
+	owner    *setCap    // the budget share of the set the record is in
+	combo    *histCombo // the histogram it shares, with fewer labels kept
+	noHist   bool       // a call that never returns: no histogram reserved (cap.go)
 	calls    atomic.Uint64
 	errnos   atomic.Pointer[errnoCounts]
 	duration histogram
@@ -136,11 +186,36 @@ type syscallStats struct {
 	exemplars atomic.Pointer[seriesExemplars]
 }
 
-// errnoCounts is indexed by errno; 1..133 are the kernel's, 512..516 the
-// restart codes, which are never counted.
-type errnoCounts [maxErrno + 1]atomic.Uint64
+// errnoCounts is indexed by errno, in chunks allocated as errnos appear:
+// 1..133 are the kernel's, 512..516 the restart codes, which are never
+// counted. Index 0, no errno, holds errno="other": errors of a series
+// that could not get a series of their own (cap.go).
+type errnoCounts [maxErrno/errnoChunkLen + 1]atomic.Pointer[errnoChunk]
 
-const maxErrno = 4095
+type errnoChunk [errnoChunkLen]atomic.Uint64
+
+const (
+	maxErrno      = 4095
+	errnoChunkLen = 64
+)
+
+// counter is errno's count, allocated when first needed.
+func (e *errnoCounts) counter(errno uint16) *atomic.Uint64 {
+	chunk := e[errno/errnoChunkLen].Load()
+	if chunk == nil {
+		chunk = new(errnoChunk)
+		e[errno/errnoChunkLen].Store(chunk)
+	}
+	return &chunk[errno%errnoChunkLen]
+}
+
+// load reads errno's count without allocating.
+func (e *errnoCounts) load(errno int) uint64 {
+	if chunk := e[errno/errnoChunkLen].Load(); chunk != nil {
+		return chunk[errno%errnoChunkLen].Load()
+	}
+	return 0
+}
 
 func (s *labelSet) stats(c *Collector, arch syscalls.Arch, nr uint32) *syscallStats {
 	if nr < arraySize {
@@ -179,10 +254,10 @@ func (c *Collector) SyscallExited(s *backend.Call) {
 		if syscalls.IsRestart(s.Errno) {
 			return // restarted by the kernel: not an error, no latency
 		}
-		st.countErrno(s.Errno, 1)
+		c.countErrno(st, s.Errno, 1)
 	}
 	if s.Exit != 0 {
-		st.duration.observe(s.Exit - s.Entry)
+		c.histogramOf(st).observe(s.Exit - s.Entry)
 	}
 	if c.spans != nil {
 		c.spans.consider(c, s, st)
@@ -201,13 +276,14 @@ func (c *Collector) Add(slot backend.Slot, arch syscalls.Arch, nr uint32, d *bac
 	st.calls.Add(d.Calls)
 	for _, e := range d.Errors {
 		if !syscalls.IsRestart(e.Errno) {
-			st.countErrno(e.Errno, e.Count)
+			c.countErrno(st, e.Errno, e.Count)
 		}
 	}
+	h := c.histogramOf(st)
 	for _, b := range d.Latency {
-		st.duration.add(b.Bucket, b.Count)
+		h.add(b.Bucket, b.Count)
 	}
-	st.duration.sumNs.Add(d.SumNs)
+	h.sumNs.Add(d.SumNs)
 }
 
 // SpanCandidate offers a call an aggregating backend selected; Add counted
@@ -218,15 +294,24 @@ func (c *Collector) SpanCandidate(s *backend.Call) {
 	}
 }
 
-func (st *syscallStats) countErrno(errno uint16, n uint64) {
+// countErrno counts n errors of errno. An errno's first error in a record
+// makes a series, charged to the budget; refused, it is counted under the
+// catch-all record's errno="other" (cap.go).
+func (c *Collector) countErrno(st *syscallStats, errno uint16, n uint64) {
+	if errno == 0 || errno > maxErrno {
+		return
+	}
 	errs := st.errnos.Load()
 	if errs == nil {
 		errs = new(errnoCounts)
 		st.errnos.Store(errs)
 	}
-	if errno <= maxErrno {
-		errs[errno].Add(n)
+	counter := errs.counter(errno)
+	if counter.Load() == 0 && !c.series.take(1, true, st.owner) {
+		c.catchAll.errnos.Load().counter(0).Add(n)
+		return
 	}
+	counter.Add(n)
 }
 
 // ThreadStarted resolves the thread's label set once; every later call
@@ -288,6 +373,7 @@ func (c *Collector) expire(now time.Time) {
 		}
 		if idle := set.idleSince.Load(); idle != 0 && idle < cutoff {
 			delete(c.byKey, set.key)
+			c.releaseCombos(set)
 			c.released(set)
 			c.sets[i] = nil
 			c.free = append(c.free, backend.Slot(i))

@@ -63,8 +63,8 @@ func TestHistogramBuckets(t *testing.T) {
 		t.Errorf("classic buckets %v", s.Classic)
 	}
 	var total uint64
-	for _, n := range s.Native {
-		total += n
+	for i := range nativeBuckets {
+		total += s.Native(i)
 	}
 	if total != 5 || s.Count != 5 {
 		t.Errorf("native holds %d, count %d; want 5", total, s.Count)

@@ -167,6 +167,16 @@ func (st *syscallStats) addExemplarsTo(s *Series) {
 	}
 }
 
+// addDuration keeps, per bucket, the later of x's and o's histogram
+// exemplars: for a histogram several series share.
+func (x *Exemplars) addDuration(o *Exemplars) {
+	for i := range o.Duration {
+		if e := &o.Duration[i]; e.valid() && e.Time.After(x.Duration[i].Time) {
+			x.Duration[i] = *e
+		}
+	}
+}
+
 func (x *Exemplars) forErrno(errno uint16) *Exemplar {
 	if x == nil {
 		return nil
@@ -192,11 +202,11 @@ func withErrnoExemplar(m prometheus.Metric, x *Exemplars, errno uint16) promethe
 	return withEx
 }
 
-// addToHistogram puts each bucket's exemplar on its classic bucket, adding
-// an explicit +Inf bucket when that one has an exemplar (the encoders
-// write the implicit one without), and lists them all for the native
-// histogram.
-func (x *Exemplars) addToHistogram(h *dto.Histogram) {
+// addToHistogram puts each exemplar on the exposed classic bucket its
+// value falls in, adding an explicit +Inf bucket when that one has an
+// exemplar (the encoders write the implicit one without); with native
+// histograms on it lists them all for the native histogram too.
+func (x *Exemplars) addToHistogram(h *dto.Histogram, l *layout) {
 	if x == nil {
 		return
 	}
@@ -206,17 +216,30 @@ func (x *Exemplars) addToHistogram(h *dto.Histogram) {
 			continue
 		}
 		de := e.dto()
-		if i < len(h.Bucket) {
-			h.Bucket[i].Exemplar = de
-		} else {
-			h.Bucket = append(h.Bucket, &dto.Bucket{
-				CumulativeCount: proto.Uint64(h.GetSampleCount()),
-				UpperBound:      proto.Float64(math.Inf(+1)),
-				Exemplar:        de,
-			})
+		if b := exemplarBucket(h, l, i); b.Exemplar == nil || b.Exemplar.GetTimestamp().AsTime().Before(e.Time) {
+			b.Exemplar = de
 		}
-		h.Exemplars = append(h.Exemplars, de)
+		if l.native {
+			h.Exemplars = append(h.Exemplars, de)
+		}
 	}
+}
+
+// exemplarBucket is the exposed bucket that backend's classic bucket i
+// falls in: the first exposed bound at or above it, else +Inf, made
+// explicit the first time it is needed.
+func exemplarBucket(h *dto.Histogram, l *layout, i int) *dto.Bucket {
+	j := 0
+	for j < len(l.classic) && l.classic[j] < i {
+		j++
+	}
+	if j == len(l.classic) && len(h.Bucket) == j {
+		h.Bucket = append(h.Bucket, &dto.Bucket{
+			CumulativeCount: proto.Uint64(h.GetSampleCount()),
+			UpperBound:      proto.Float64(math.Inf(+1)),
+		})
+	}
+	return h.Bucket[j]
 }
 
 func (e *Exemplar) dto() *dto.Exemplar {

@@ -21,6 +21,8 @@ var (
 		"ptrace stops handled by the tracer.", nil, nil)
 	stopSecondsDesc = prometheus.NewDesc(selfNamespace+"_stop_seconds_total",
 		"Time the tracer spent handling stops, wait4 excluded (estimated from every 8th stop): while it runs, a tracee waits.", nil, nil)
+	interruptedOverflowDesc = prometheus.NewDesc(selfNamespace+"_interrupted_overflow_total",
+		"Calls a signal interrupted that were counted as not failed because their thread already held as many as it can whose outcome was not known yet.", nil, nil)
 	scansDesc = prometheus.NewDesc(selfNamespace+"_discovery_scans_total",
 		"Scans of /proc for processes matching --match.*.", nil, nil)
 	overheadDesc = prometheus.NewDesc(selfNamespace+"_overhead_ratio",
@@ -99,6 +101,7 @@ func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- traceesDesc
 	ch <- targetsDesc
 	ch <- attachErrorsDesc
+	ch <- interruptedOverflowDesc
 	ch <- stopsDesc
 	ch <- stopSecondsDesc
 	ch <- scansDesc
@@ -127,6 +130,7 @@ func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, r := range backend.AttachReasons() {
 		ch <- prometheus.MustNewConstMetric(attachErrorsDesc, prometheus.CounterValue, float64(stats.AttachErrors[r].Load()), r.String())
 	}
+	ch <- prometheus.MustNewConstMetric(interruptedOverflowDesc, prometheus.CounterValue, float64(stats.InterruptedOverflow.Load()))
 	// Recording rules divide by the sampling ratio: it is 1 where
 	// everything is traced.
 	sampling := 1.0

@@ -54,7 +54,10 @@ func (c *Collector) Snapshot() []Series {
 		byName := make(map[string]int)
 		otherAdded := false
 		add := func(st *syscallStats) {
-			if st == nil || st.calls.Load() == 0 {
+			// Folded records are stored under every syscall they stand
+			// for, and the catch-all in every set that ran out: each is
+			// read once, in its own set.
+			if st == nil || st.owner != &set.cap || st.calls.Load() == 0 && (st != c.catchAll || c.catchAllEmpty()) {
 				return
 			}
 			if st.nr == otherNr {
@@ -85,30 +88,64 @@ func (c *Collector) Snapshot() []Series {
 			add(st)
 		}
 		set.overflowMu.Unlock()
+		add(set.cap.other.Load())
 	}
 	return out
+}
+
+// catchAllEmpty says whether the catch-all holds nothing: besides its own
+// calls it may hold errors and latencies of records that had no room for
+// them.
+func (c *Collector) catchAllEmpty() bool {
+	if c.catchAll.errnos.Load().load(0) != 0 {
+		return false
+	}
+	for i := range c.catchAll.duration.native {
+		if c.catchAll.duration.native[i].Load() != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (st *syscallStats) addTo(s *Series) {
 	s.Calls += st.calls.Load()
 	if errs := st.errnos.Load(); errs != nil {
-		for e := range errs {
-			n := errs[e].Load()
-			if n == 0 {
+		for c := range errs {
+			chunk := errs[c].Load()
+			if chunk == nil {
 				continue
 			}
-			i := sort.Search(len(s.Errors), func(i int) bool { return s.Errors[i].Errno >= uint16(e) })
-			if i < len(s.Errors) && s.Errors[i].Errno == uint16(e) {
-				s.Errors[i].Count += n
-				continue
+			for j := range chunk {
+				if n := chunk[j].Load(); n != 0 {
+					s.addErrors(uint16(c*errnoChunkLen+j), n)
+				}
 			}
-			s.Errors = append(s.Errors, ErrnoCount{})
-			copy(s.Errors[i+1:], s.Errors[i:])
-			s.Errors[i] = ErrnoCount{Errno: uint16(e), Name: syscalls.ErrnoName(uint16(e)), Count: n}
 		}
 	}
 	var h HistogramSnapshot
 	st.duration.snapshot(&h)
 	s.Duration.Add(&h)
 	st.addExemplarsTo(s)
+}
+
+// addErrors adds n errors of errno, keeping Errors sorted.
+func (s *Series) addErrors(errno uint16, n uint64) {
+	i := sort.Search(len(s.Errors), func(i int) bool { return s.Errors[i].Errno >= errno })
+	if i < len(s.Errors) && s.Errors[i].Errno == errno {
+		s.Errors[i].Count += n
+		return
+	}
+	s.Errors = append(s.Errors, ErrnoCount{})
+	copy(s.Errors[i+1:], s.Errors[i:])
+	s.Errors[i] = ErrnoCount{Errno: errno, Name: errnoLabel(errno), Count: n}
+}
+
+// errnoLabel is the errno label of a counter: errno 0 holds the errors
+// that got no series of their own.
+func errnoLabel(errno uint16) string {
+	if errno == 0 {
+		return otherValue
+	}
+	return syscalls.ErrnoName(errno)
 }

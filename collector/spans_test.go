@@ -358,3 +358,31 @@ func labelValue(m *dto.Metric, name string) string {
 	}
 	return ""
 }
+
+// With fewer classic buckets an exemplar goes on the exposed bucket its
+// value falls in, the latest winning, and on +Inf past the last one.
+func TestExemplarsOnFewerBuckets(t *testing.T) {
+	c := New(Config{ClassicBuckets: []float64{0.0001, 0.1}, NoNativeHistogram: true})
+	sink := newQueueSink(10)
+	if err := c.SetSpanSink(sink, defaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	slot := c.ThreadStarted(self())
+	ms := int64(time.Millisecond)
+	at(c, slot, sysNanosleep, 0, 2e9, 20*ms)                  // le=0.1
+	at(c, slot, sysNanosleep, 0, 3e9, 50*ms)                  // le=0.1 too, later: replaces it
+	at(c, slot, sysNanosleep, 0, 40e9, 12*int64(time.Second)) // +Inf
+	recs := sink.drain()
+	if len(recs) != 3 {
+		t.Fatalf("%d spans, want 3", len(recs))
+	}
+	body := scrapeOpenMetrics(t, c)
+	wantExemplar(t, body, "syscall_duration_seconds_bucket", []string{`syscall="nanosleep"`, `le="0.1"`}, recs[1], 0.05)
+	wantExemplar(t, body, "syscall_duration_seconds_bucket", []string{`syscall="nanosleep"`, `le="+Inf"`}, recs[2], 12)
+	if n := strings.Count(body, "trace_id="); n != 2 {
+		t.Errorf("%d exemplars, want 2:\n%s", n, body)
+	}
+	if n := strings.Count(body, "syscall_duration_seconds_bucket{"); n != 3 {
+		t.Errorf("%d buckets, want 2 and +Inf:\n%s", n, body)
+	}
+}

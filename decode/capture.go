@@ -56,6 +56,7 @@ type Capture struct {
 	// Set only while filling: the call and where to read it.
 	call *backend.Call
 	mem  Memory
+	pool *Pool // where Release returns it; nil for a capture of no pool
 
 	segs [maxSegments]segment
 	buf  [bufSize]byte

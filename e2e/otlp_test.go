@@ -315,10 +315,16 @@ func TestOTLPSpansOfFailedAndSlowCalls(t *testing.T) {
 	if len(opener) != enoents {
 		t.Errorf("%d spans from the opener thread, want exactly %d", len(opener), enoents)
 	}
+	// The call as strace prints it, its path read from the target's
+	// memory at the exit stop (--spans.decode=paths, the default).
+	const openerText = `openat(AT_FDCWD, "/nonexistent/syscall_exporter", O_RDONLY) = -1 ENOENT (No such file or directory)`
 	for _, s := range opener {
 		if s.OperationName != "openat" || s.tags["error.type"] != "ENOENT" || s.tags["syscall_exporter.syscall.return_value"] != "-2" ||
 			s.tags["syscall_exporter.syscall.number"] != strconv.Itoa(openatNr()) {
 			t.Errorf("opener span: %s %v", s.OperationName, s.tags)
+		}
+		if s.tags["syscall_exporter.syscall.text"] != openerText || s.tags["file.path"] != "/nonexistent/syscall_exporter" {
+			t.Errorf("opener span: text %q, file.path %q; want %q", s.tags["syscall_exporter.syscall.text"], s.tags["file.path"], openerText)
 		}
 	}
 	if len(sleeper) != sleeps {

@@ -347,20 +347,20 @@ func TestExecFromNonLeaderThread(t *testing.T) {
 // there, open 5.
 func TestCompat32CountsByTheI386Table(t *testing.T) {
 	tr, rec := startTracer(t, nil)
-	prog := testprog.Build32(t, "compat32")
+	prog := testprog.BuildI386(t, "compat32")
 	if err := tr.Launch(prog, []string{prog, "70", "6"}, os.Environ()); err != nil {
 		t.Fatal(err)
 	}
 	waitDone(t, tr)
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if got := rec.calls["compat32/compat32 getppid"]; got != 70 {
+	if got := rec.calls["compat32.i386/compat32.i386 getppid"]; got != 70 {
 		t.Errorf("getppid: %d, want 70\n%v", got, rec.calls)
 	}
-	if got := rec.calls["compat32/compat32 open"]; got != 6 {
+	if got := rec.calls["compat32.i386/compat32.i386 open"]; got != 6 {
 		t.Errorf("open: %d, want 6", got)
 	}
-	if got := rec.errs["compat32/compat32 open ENOENT"]; got != 6 {
+	if got := rec.errs["compat32.i386/compat32.i386 open ENOENT"]; got != 6 {
 		t.Errorf("open ENOENT: %d, want 6", got)
 	}
 }

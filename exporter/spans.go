@@ -13,6 +13,7 @@ import (
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
@@ -24,6 +25,8 @@ const (
 	AttrReturnValue   = attribute.Key("syscall_exporter.syscall.return_value")
 	AttrArgs          = attribute.Key("syscall_exporter.syscall.args")
 	AttrArch          = attribute.Key("syscall_exporter.syscall.arch")
+	AttrText          = attribute.Key("syscall_exporter.syscall.text")
+	AttrFD            = attribute.Key("syscall_exporter.syscall.fd")
 )
 
 // spanQueue is the collector's SpanSink: a token bucket, then a bounded
@@ -31,7 +34,9 @@ const (
 // of its own trace.
 type spanQueue struct {
 	bucket      tokenBucket // only the backend's thread, in Offer
-	records     chan collector.SpanRecord
+	records     chan queued
+	arena       captureArena   // the queued records' compact captures
+	scratch     decode.Capture // the span goroutine's, to format from
 	stats       *SpanStats
 	tracer      trace.Tracer
 	commandArgs func(pid int32) []string
@@ -40,7 +45,8 @@ type spanQueue struct {
 
 func newSpanQueue(tracer trace.Tracer, size int, limit RateLimit, stats *SpanStats, commandArgs func(int32) []string) *spanQueue {
 	q := &spanQueue{
-		records:     make(chan collector.SpanRecord, size),
+		records:     make(chan queued, size),
+		arena:       captureArena{buf: make([]byte, DefaultCaptureArena)},
 		stats:       stats,
 		tracer:      tracer,
 		commandArgs: commandArgs,
@@ -55,6 +61,14 @@ func newSpanQueue(tracer trace.Tracer, size int, limit RateLimit, stats *SpanSta
 
 var _ collector.SpanSink = (*spanQueue)(nil)
 
+// queued is a record waiting in the span queue, with where its capture's
+// compact form is in the arena (n 0: none).
+type queued struct {
+	rec   collector.SpanRecord
+	capAt uint64
+	capN  int
+}
+
 // Offer takes a token and copies the record into the queue, or counts why
 // not and returns false at once: the backend's thread never waits for the
 // exporter. The bucket runs on the calls' own clock.
@@ -63,26 +77,59 @@ func (q *spanQueue) Offer(r *collector.SpanRecord) bool {
 		q.stats.Dropped[DropRateLimited].Add(1)
 		return false
 	}
+	e := queued{rec: *r}
+	before := q.capture(&e)
 	select {
-	case q.records <- *r:
+	case q.records <- e:
 		return true
 	default:
 		q.stats.Dropped[DropQueueFull].Add(1)
+		if e.capN > 0 {
+			q.arena.undo(before)
+		}
 		return false
 	}
+}
+
+// capture has the call's memory read for its text, now that it will be a
+// span, while the tracee is still stopped (Call.Details, set by a backend
+// that reads memory), and keeps its compact form in the arena: the
+// capture itself goes back to the backend at once. The record leaves the
+// backend's thread without the hook.
+func (q *spanQueue) capture(e *queued) (arenaBefore uint64) {
+	d := e.rec.Call.Details
+	e.rec.Call.Details = nil
+	if d == nil {
+		return 0
+	}
+	c := d.Capture(&e.rec.Call)
+	if c == nil {
+		q.stats.Undecoded.Add(1)
+		return 0
+	}
+	defer c.Release()
+	cp, ok := c.(*decode.Capture)
+	if !ok {
+		return 0
+	}
+	e.capAt, e.capN, arenaBefore = q.arena.put(cp)
+	if e.capN == 0 {
+		q.stats.Undecoded.Add(1)
+	}
+	return arenaBefore
 }
 
 func (q *spanQueue) run() {
 	defer close(q.done)
 	for {
 		select {
-		case r := <-q.records:
-			q.emit(&r)
+		case e := <-q.records:
+			q.emit(&e)
 		case <-q.stop:
 			for {
 				select {
-				case r := <-q.records:
-					q.emit(&r)
+				case e := <-q.records:
+					q.emit(&e)
 				default:
 					return
 				}
@@ -105,7 +152,15 @@ func (q *spanQueue) close(ctx context.Context) error {
 
 // emit makes the span of one record with the IDs chosen on the tracer
 // thread, from the entry stop to the exit stop.
-func (q *spanQueue) emit(r *collector.SpanRecord) {
+func (q *spanQueue) emit(e *queued) {
+	r := &e.rec
+	var cp *decode.Capture // nil: pointers print as addresses
+	if e.capN > 0 {
+		if q.scratch.ReadCompact(q.arena.bytes(e.capAt, e.capN)) {
+			cp = &q.scratch
+		}
+		q.arena.free(e.capAt, e.capN)
+	}
 	c := &r.Call
 	name := syscalls.Name(c.Arch, c.Nr)
 	start := backend.WallTime(c.Entry)
@@ -118,7 +173,7 @@ func (q *spanQueue) emit(r *collector.SpanRecord) {
 		trace.WithNewRoot(),
 		trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithTimestamp(start),
-		trace.WithAttributes(q.attributes(r, name)...),
+		trace.WithAttributes(q.attributes(r, name, cp)...),
 	)
 	if c.Errno != 0 {
 		span.SetStatus(codes.Error, syscalls.ErrnoName(c.Errno))
@@ -126,15 +181,17 @@ func (q *spanQueue) emit(r *collector.SpanRecord) {
 	span.End(trace.WithTimestamp(end))
 }
 
-func (q *spanQueue) attributes(r *collector.SpanRecord, name string) []attribute.KeyValue {
+func (q *spanQueue) attributes(r *collector.SpanRecord, name string, cp *decode.Capture) []attribute.KeyValue {
 	c := &r.Call
 	args := make([]string, len(c.Args))
 	for i, a := range c.Args {
 		args[i] = "0x" + strconv.FormatUint(a, 16)
 	}
-	attrs := make([]attribute.KeyValue, 0, 12)
+	text, facts := decode.Decode(c, cp)
+	attrs := make([]attribute.KeyValue, 0, 18)
 	attrs = append(attrs,
 		AttrSyscallName.String(name),
+		AttrText.String(text),
 		AttrSyscallNumber.Int64(int64(c.Nr)),
 		AttrArgs.StringSlice(args),
 		AttrArch.String(c.Arch.String()),
@@ -149,10 +206,35 @@ func (q *spanQueue) attributes(r *collector.SpanRecord, name string) []attribute
 	if c.Errno != 0 {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(syscalls.ErrnoName(c.Errno)))
 	}
+	attrs = appendFacts(attrs, &facts)
 	if q.commandArgs != nil {
 		if argv := q.commandArgs(r.Thread.PID); len(argv) > 0 {
 			attrs = append(attrs, semconv.ProcessCommandArgs(argv...))
 		}
+	}
+	return attrs
+}
+
+// appendFacts adds the typed attributes of what the call names: semantic
+// conventions where they have one.
+func appendFacts(attrs []attribute.KeyValue, f *decode.Attrs) []attribute.KeyValue {
+	if f.Path != "" {
+		attrs = append(attrs, semconv.FilePath(f.Path))
+	}
+	if f.HasFD {
+		attrs = append(attrs, AttrFD.Int(f.FD))
+	}
+	if f.PeerAddress != "" {
+		attrs = append(attrs, semconv.NetworkPeerAddress(f.PeerAddress))
+		if f.PeerPort != 0 {
+			attrs = append(attrs, semconv.NetworkPeerPort(f.PeerPort))
+		}
+	}
+	if f.NetworkType != "" {
+		attrs = append(attrs, semconv.NetworkTypeKey.String(f.NetworkType))
+	}
+	if f.Transport != "" {
+		attrs = append(attrs, semconv.NetworkTransportKey.String(f.Transport))
 	}
 	return attrs
 }

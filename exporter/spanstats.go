@@ -27,6 +27,10 @@ func (r DropReason) String() string { return dropReasonNames[r] }
 type SpanStats struct {
 	Exported atomic.Uint64
 	Dropped  [numDropReasons]atomic.Uint64
+	// Undecoded counts spans sent without their call's memory read: every
+	// capture buffer was in use, or the arena was full. Their text shows
+	// pointers as addresses.
+	Undecoded atomic.Uint64
 }
 
 var (
@@ -34,6 +38,8 @@ var (
 		"Spans the OTLP receiver accepted.", nil, nil)
 	spansDroppedDesc = prometheus.NewDesc("syscall_exporter_spans_dropped_total",
 		"Calls that qualified for a span but have none, by reason: rate_limited (--spans.max-per-second), queue_full (the exporter fell behind), export_failed (the receiver did not take them).", []string{"reason"}, nil)
+	spansUndecodedDesc = prometheus.NewDesc("syscall_exporter_spans_undecoded_total",
+		"Spans whose call's memory was not read or kept, for want of a free capture buffer or of room in the queue's arena: their text shows pointers as addresses.", nil, nil)
 )
 
 // spanStatsCollector exposes SpanStats, beside the backend's own health.
@@ -45,6 +51,7 @@ var _ prometheus.Collector = spanStatsCollector{}
 func (s spanStatsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- spansExportedDesc
 	ch <- spansDroppedDesc
+	ch <- spansUndecodedDesc
 }
 
 // Collect reads the counts now.
@@ -53,4 +60,5 @@ func (s spanStatsCollector) Collect(ch chan<- prometheus.Metric) {
 	for r := range numDropReasons {
 		ch <- prometheus.MustNewConstMetric(spansDroppedDesc, prometheus.CounterValue, float64(s.stats.Dropped[r].Load()), r.String())
 	}
+	ch <- prometheus.MustNewConstMetric(spansUndecodedDesc, prometheus.CounterValue, float64(s.stats.Undecoded.Load()))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
 	"github.com/syscall-exporter/syscall_exporter/ptrace"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
@@ -23,6 +24,9 @@ type steadyState struct {
 	want          int // calls the worker makes in its loop
 	seen          int
 	first, last   func()
+	// capture: every call of the worker's loop becomes a span: its
+	// memory is read at the exit stop (Call.Details) and released.
+	capture bool
 }
 
 func (c *steadyState) ThreadStarted(*backend.Thread) backend.Slot                   { return 0 }
@@ -38,6 +42,11 @@ func (c *steadyState) SyscallExited(s *backend.Call) {
 		return
 	}
 	c.seen++
+	if c.capture && s.Details != nil {
+		if cp := s.Details.Capture(s); cp != nil {
+			cp.Release()
+		}
+	}
 	if c.seen == 1 {
 		c.first()
 	}
@@ -57,6 +66,19 @@ type window struct {
 // during runs at both ends of the window, on the tracer thread.
 func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast func()) window {
 	tb.Helper()
+	return traceSteadyStateWith(tb, prog, calls, steadyOptions{}, atFirst, atLast)
+}
+
+// steadyOptions are what the tracer does besides counting.
+type steadyOptions struct {
+	mode    decode.Mode // --spans.decode
+	capture bool        // every call of the loop is captured, as a span
+	ring    int         // --flight-recorder
+}
+
+// traceSteadyStateWith is traceSteadyState with opts.
+func traceSteadyStateWith(tb testing.TB, prog string, calls int, opts steadyOptions, atFirst, atLast func()) window {
+	tb.Helper()
 	native := syscalls.Native()
 	getppid, ok1 := syscalls.Lookup(native, "getppid")
 	read, ok2 := syscalls.Lookup(native, "read")
@@ -67,7 +89,7 @@ func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast fun
 	var ms runtime.MemStats
 	var start time.Time
 	var tr *ptrace.Tracer
-	c := &steadyState{getppid: getppid, read: read, want: calls}
+	c := &steadyState{getppid: getppid, read: read, want: calls, capture: opts.capture}
 	c.first = func() {
 		atFirst()
 		runtime.ReadMemStats(&ms)
@@ -83,7 +105,7 @@ func traceSteadyState(tb testing.TB, prog string, calls int, atFirst, atLast fun
 		w.mallocs = ms.Mallocs - w.mallocs
 		atLast()
 	}
-	tr = ptrace.New(ptrace.Config{Consumer: c})
+	tr = ptrace.New(ptrace.Config{Consumer: c, Decode: opts.mode, FlightRecorder: opts.ring})
 	if err := tr.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -133,10 +155,35 @@ func TestStopPathDoesNotAllocate(t *testing.T) {
 // cost per syscall, two stops each. The timer and -benchmem cover only
 // the steady state. allocs/stop must be 0.
 func BenchmarkTraceStops(b *testing.B) {
+	benchmarkTraceStops(b, steadyOptions{})
+}
+
+// BenchmarkTraceStopsFlightRecorder is BenchmarkTraceStops with
+// --flight-recorder=16: each call copied into its thread's ring.
+func BenchmarkTraceStopsFlightRecorder(b *testing.B) {
+	benchmarkTraceStops(b, steadyOptions{ring: 16})
+}
+
+// BenchmarkTraceStopsDecodeOn is BenchmarkTraceStops with
+// --spans.decode=paths and no call a span: what decoding costs the calls
+// that do not become spans.
+func BenchmarkTraceStopsDecodeOn(b *testing.B) {
+	benchmarkTraceStops(b, steadyOptions{mode: decode.ModePaths})
+}
+
+// BenchmarkTraceStopsCaptureEvery makes every call a span with
+// --spans.decode=all: each read's one byte (and getppid's nothing) read
+// out of the tracee at its exit stop, into a pooled capture, released at
+// once. The worst case: every call decoded.
+func BenchmarkTraceStopsCaptureEvery(b *testing.B) {
+	benchmarkTraceStops(b, steadyOptions{mode: decode.ModeAll, capture: true})
+}
+
+func benchmarkTraceStops(b *testing.B, opts steadyOptions) {
 	testprog.RequireTracing(b)
 	prog := testprog.Build(b, "threads")
 	b.StopTimer()
-	w := traceSteadyState(b, prog, b.N, func() {
+	w := traceSteadyStateWith(b, prog, b.N, opts, func() {
 		// On the tracer thread, while the benchmark goroutine waits for
 		// the tracer to finish.
 		b.ResetTimer()
@@ -146,4 +193,17 @@ func BenchmarkTraceStops(b *testing.B) {
 		b.ReportMetric(float64(w.mallocs)/float64(w.stops), "allocs/stop")
 		b.ReportMetric(float64(w.elapsed.Nanoseconds())/float64(w.stops), "ns/stop")
 	}
+}
+
+// With every call captured and released, and recorded, the stop path
+// still allocates nothing: the captures come from the fixed pool, the
+// ring was made with the thread.
+func TestDecodingStopPathDoesNotAllocate(t *testing.T) {
+	prog := buildProg(t, "threads")
+	const calls = 20000
+	w := traceSteadyStateWith(t, prog, calls, steadyOptions{mode: decode.ModeAll, capture: true, ring: 16}, func() {}, func() {})
+	if w.mallocs > 20 { // as TestStopPathDoesNotAllocate
+		t.Errorf("%d heap allocations in %d stops, want none", w.mallocs, w.stops)
+	}
+	t.Logf("%d stops, %d allocations, %.2f µs per stop", w.stops, w.mallocs, float64(w.elapsed.Microseconds())/float64(w.stops))
 }

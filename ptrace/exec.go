@@ -43,6 +43,7 @@ func (t *Tracer) execStop(th *thread) {
 // program's, from the path it was exec'd by where the exec entry could
 // read it, else from /proc. It leads its process now.
 func (t *Tracer) renameAfterExec(th *thread) {
+	t.releaseInterrupted(th) // the program whose frames they were is gone
 	th.proc.commFDs = nil
 	if th.inSyscall && th.execName.ok && watched[th.arch.Index()].isExec(th.nr) {
 		th.Process = backend.ValidName(th.execName.String())

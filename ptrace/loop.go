@@ -202,6 +202,7 @@ func (t *Tracer) handle(tid int32, ws unix.WaitStatus, now int64) {
 	case event == 0:
 		// signal-delivery-stop: always re-inject, at once (a reaped but
 		// unresumed signal stop loses the signal if we die).
+		noteSignal(th, sig)
 		t.resume(th, sig)
 	default:
 		t.resume(th, 0)

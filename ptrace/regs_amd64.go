@@ -17,6 +17,7 @@ func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 	if r.Cs == i386CodeSegment {
 		info.Arch = unix.AUDIT_ARCH_I386
 	}
+	info.SP = r.Rsp
 	if int64(r.Rax) == -int64(unix.ENOSYS) && !th.inSyscall {
 		info.Op = syscallInfoEntry
 		info.Data = [7]uint64{r.Orig_rax, r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8, r.R9}

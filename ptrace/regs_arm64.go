@@ -10,6 +10,7 @@ func (t *Tracer) regsInfo(th *thread, info *syscallInfo) bool {
 		return false
 	}
 	info.Arch = unix.AUDIT_ARCH_AARCH64
+	info.SP = r.Sp
 	if !th.inSyscall {
 		info.Op = syscallInfoEntry
 		info.Data = [7]uint64{r.Regs[8], r.Regs[0], r.Regs[1], r.Regs[2], r.Regs[3], r.Regs[4], r.Regs[5]}

@@ -62,6 +62,7 @@ func (t *Tracer) renamed(tid int32, p *process) {
 		if th := t.tab.byTID[tid]; th != nil {
 			t.readNames(th)
 			th.slot = t.cfg.Consumer.ThreadRenamed(&th.Thread, th.slot)
+			th.moveInterrupted()
 		}
 		return
 	}
@@ -69,6 +70,7 @@ func (t *Tracer) renamed(tid int32, p *process) {
 		if th.proc == p {
 			t.readNames(th)
 			th.slot = t.cfg.Consumer.ThreadRenamed(&th.Thread, th.slot)
+			th.moveInterrupted()
 		}
 	}
 }

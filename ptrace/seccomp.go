@@ -2,6 +2,7 @@ package ptrace
 
 import (
 	"fmt"
+	"slices"
 
 	"golang.org/x/sys/unix"
 
@@ -18,7 +19,19 @@ import (
 // child to install just before execve.
 func seccompProgram(f *syscalls.Filter) ([]unix.SockFilter, error) {
 	arch := syscalls.Native()
-	return seccompDecide(arch, f.Bitmap(arch), watched[arch.Index()].prctl).encode()
+	return seccompDecide(arch, f.Bitmap(arch), tracerKeeps(arch)).encode()
+}
+
+// tracerKeeps are the calls the filter traces whatever the selection:
+// prctl, so that thread renames are still seen, and the calls that tell
+// what became of an interrupted call (interrupted.go).
+func tracerKeeps(arch syscalls.Arch) []uint32 {
+	w := &watched[arch.Index()]
+	keep := []uint32{w.prctl, w.rtSigreturn, w.sigreturn}
+	if nr, ok := syscalls.Lookup(arch, "restart_syscall"); ok {
+		keep = append(keep, nr)
+	}
+	return keep
 }
 
 // seccompRules are the filter's decisions for one arch, before encoding.
@@ -31,14 +44,14 @@ type seccompRules struct {
 
 // seccompDecide decides the filter for arch from the selection bm. It
 // lists the shorter of the selected and unselected numbers of arch's
-// table, keeping prctl traced so that thread renames are still seen;
-// numbers past the table take bm's word for them. Other arches are traced
-// (encode): the tracer filters those itself.
-func seccompDecide(arch syscalls.Arch, bm syscalls.Bitmap, prctl uint32) seccompRules {
+// table, keeping the calls in keep traced; numbers past the table take
+// bm's word for them. Other arches are traced (encode): the tracer
+// filters those itself.
+func seccompDecide(arch syscalls.Arch, bm syscalls.Bitmap, keep []uint32) seccompRules {
 	tableEnd := uint32(syscalls.Max(arch))
 	var traced, allowed []uint32
 	for nr := uint32(0); nr < tableEnd; nr++ {
-		if bm.Has(nr) || nr == prctl {
+		if bm.Has(nr) || slices.Contains(keep, nr) {
 			traced = append(traced, nr)
 		} else {
 			allowed = append(allowed, nr)

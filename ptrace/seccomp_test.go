@@ -24,22 +24,22 @@ const (
 )
 
 // The filter lists the shorter of the traced and untraced numbers, keeps
-// prctl traced, and answers for numbers past the table as the selection
+// prctl and what resolves interrupted calls traced, and answers for numbers past the table as the selection
 // does for unnamed ones.
 func TestSeccompDecisions(t *testing.T) {
 	x := syscalls.X86_64
-	prctl := nr(t, x, "prctl")
+	kept := []string{"prctl", "rt_sigreturn", "restart_syscall"}
 	for _, c := range []struct {
 		expr                     string
 		listed                   []string
 		listedRet, deflt, beyond uint32
 	}{
-		{"openat", []string{"prctl", "openat"}, retTrace, retAllow, retAllow},
-		{"openat,read,write", []string{"read", "write", "prctl", "openat"}, retTrace, retAllow, retAllow},
-		{"prctl", []string{"prctl"}, retTrace, retAllow, retAllow},
-		{"none", []string{"prctl"}, retTrace, retAllow, retAllow},
+		{"openat", append([]string{"openat"}, kept...), retTrace, retAllow, retAllow},
+		{"openat,read,write", append([]string{"read", "write", "openat"}, kept...), retTrace, retAllow, retAllow},
+		{"prctl", kept, retTrace, retAllow, retAllow},
+		{"none", kept, retTrace, retAllow, retAllow},
 		{"!openat", []string{"openat"}, retAllow, retTrace, retTrace},
-		{"!prctl", nil, retAllow, retTrace, retTrace}, // prctl stays traced: nothing is left untraced
+		{"!prctl,rt_sigreturn", nil, retAllow, retTrace, retTrace}, // kept traced: nothing is left untraced
 		{"all", nil, retAllow, retTrace, retTrace},
 		{"!read,write", []string{"read", "write"}, retAllow, retTrace, retTrace},
 	} {
@@ -47,7 +47,7 @@ func TestSeccompDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := seccompDecide(x, f.Bitmap(x), prctl)
+		r := seccompDecide(x, f.Bitmap(x), tracerKeeps(x))
 		var want []uint32
 		for _, name := range c.listed {
 			want = append(want, nr(t, x, name))
@@ -66,7 +66,7 @@ func TestSeccompDecisions(t *testing.T) {
 // four instructions it uses.
 func TestSeccompProgramDoesWhatItDecides(t *testing.T) {
 	for _, arch := range []syscalls.Arch{syscalls.X86_64, syscalls.AArch64} {
-		prctl := nr(t, arch, "prctl")
+		prctl, keep := nr(t, arch, "prctl"), tracerKeeps(arch)
 		end := uint32(syscalls.Max(arch))
 		for _, expr := range []string{"openat", "none", "!openat", "all", "%file", "!%memory,futex"} {
 			f, err := syscalls.Parse(expr)
@@ -74,13 +74,13 @@ func TestSeccompProgramDoesWhatItDecides(t *testing.T) {
 				t.Fatal(err)
 			}
 			bm := f.Bitmap(arch)
-			prog, err := seccompDecide(arch, bm, prctl).encode()
+			prog, err := seccompDecide(arch, bm, keep).encode()
 			if err != nil {
 				t.Fatal(err)
 			}
 			for n := uint32(0); n < end+3; n++ {
 				want := uint32(retAllow)
-				if bm.Has(n) || n == prctl {
+				if bm.Has(n) || slices.Contains(keep, n) {
 					want = retTrace
 				}
 				if got := runFilter(t, prog, n, arch); got != want {

@@ -44,6 +44,9 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		th.nr = uint32(info.Data[0])
 		copy(th.args[:], info.Data[1:7])
 		th.entryNs = now
+		if th.interrupted.n != 0 {
+			t.reentered(th, info.SP)
+		}
 		if w := &watched[th.arch.Index()]; w.isExec(th.nr) {
 			th.counting, th.proc.counting = true, true
 			t.noteExecName(th, w)
@@ -53,8 +56,9 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		if t.sel.wanted(th) {
 			c := &t.scratch.call
 			c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
-			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, now, 0, th.slot
+			c.Ret, c.Errno, c.Entry, c.Exit, c.Slot, c.Details = 0, 0, now, 0, th.slot, nil
 			t.cfg.Consumer.SyscallEntered(c)
+			t.captureEntry(th, c)
 		}
 	case syscallInfoExit:
 		if !th.inSyscall {
@@ -63,8 +67,17 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		}
 		th.inSyscall = false
 		rval := int64(info.Data[0])
+		failed := info.Data[1]&0xff != 0 && isErrno(rval)
+		if watched[th.arch.Index()].isSigreturn(th.nr) {
+			// It returns the interrupted frame's restored register, not an
+			// error of its own.
+			failed = false
+			if th.interrupted.n != 0 {
+				t.sigreturned(th, info.SP, rval)
+			}
+		}
 		if !t.sel.wanted(th) {
-			if info.Data[1]&0xff == 0 {
+			if !failed {
 				t.afterSuccess(th, rval)
 			}
 			return
@@ -73,10 +86,19 @@ func (t *Tracer) syscallStop(th *thread, now int64) {
 		c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 		c.Ret, c.Entry, c.Exit, c.Slot = rval, th.entryNs, now, th.slot
 		c.Errno = 0
-		if info.Data[1]&0xff != 0 && isErrno(rval) {
+		if failed {
 			c.Errno = uint16(-rval)
 		}
+		c.Details = nil // a held call is told later, from its registers alone
+		if syscalls.IsRestart(c.Errno) {
+			th.ring.add(c)         // as strace shows it at this stop: = ? ERESTARTSYS
+			t.hold(th, c, info.SP) // what the program sees is told later
+			return
+		}
+		c.Details = t.detailsAt(th)
 		t.cfg.Consumer.SyscallExited(c)
+		t.detailsDone(th)
+		th.ring.add(c)
 		if c.Errno == 0 {
 			t.afterSuccess(th, rval)
 		}
@@ -97,7 +119,10 @@ func (t *Tracer) flushPending(th *thread) {
 	c := &t.scratch.call
 	c.Thread, c.Arch, c.Nr, c.Args = &th.Thread, th.arch, th.nr, th.args
 	c.Ret, c.Errno, c.Entry, c.Exit, c.Slot = 0, 0, th.entryNs, 0, th.slot
+	c.Details = t.detailsAt(th)
 	t.cfg.Consumer.SyscallExited(c)
+	t.detailsDone(th)
+	th.ring.add(c)
 }
 
 // resume lets th run on to its next stop, passing sig.
@@ -105,8 +130,11 @@ func (t *Tracer) resume(th *thread, sig int) {
 	resume := resumeSyscall
 	// Under our seccomp filter, the filter stops th at its next traced
 	// call; the governor is not asked then.
-	if th.seccomp && !th.inSyscall || t.gov.untraced(th) {
+	if th.seccomp && !th.inSyscall {
 		resume = resumeCont
+	} else if t.gov.untraced(th) {
+		resume = resumeCont
+		t.releaseInterrupted(th) // its sigreturn will not be seen
 	}
 	if err := resume(th.TID, sig); err != nil && err != unix.ESRCH {
 		t.log.Debug("resume failed", "tid", th.TID, "err", err)

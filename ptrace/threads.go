@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/proc"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -23,6 +24,15 @@ type thread struct {
 	entryNs   int64
 	// execName: the name the exec call in flight gives, if it succeeds.
 	execName execName
+	// entryCapture: what the entry stop of the call in flight read for
+	// its span text (details.go), or nil.
+	entryCapture *decode.Capture
+	// ring: its last calls (--flight-recorder); lastCoreSignal: the last
+	// signal delivered to it that dumps core if it kills (crash.go).
+	ring           callRing
+	lastCoreSignal unix.Signal
+	// interrupted: calls a signal interrupted, until their outcome is known.
+	interrupted interruptedCalls
 
 	// counting is false for a launched command until its execve, so the
 	// calls its child makes before it are not counted (strace -c does the
@@ -47,6 +57,8 @@ type process struct {
 	// commFDs maps descriptors the process opened for writing on a
 	// .../comm file to the thread they rename.
 	commFDs map[int32]int32
+	// crashed: its death by a signal that dumps core was reported.
+	crashed bool
 }
 
 // threadTable is every thread and process the tracer follows. It belongs
@@ -147,6 +159,7 @@ func (t *Tracer) newThread(tid int32, maker *thread, how origin) *thread {
 		th.detaching = true
 	}
 	t.nameNewThread(th, maker, how)
+	t.startRecording(th)
 	th.slot = t.cfg.Consumer.ThreadStarted(&th.Thread)
 	t.tab.byTID[tid] = th
 	t.stats.Tracees.Add(1)
@@ -218,7 +231,9 @@ func (t *Tracer) addProcess(p *process) {
 // dropThread stops following th, handing over a call it was inside.
 func (t *Tracer) dropThread(th *thread) {
 	t.tab.forget(th)
+	t.releaseInterrupted(th)
 	t.flushPending(th)
+	t.detailsDone(th)
 	t.cfg.Consumer.ThreadExited(&th.Thread, th.slot)
 	delete(t.tab.byTID, th.TID)
 	t.stats.Tracees.Add(-1)
@@ -242,6 +257,9 @@ func (t *Tracer) threadGone(tid int32, ws unix.WaitStatus) {
 		t.cmd.plan = nil
 	}
 	if th := t.tab.byTID[tid]; th != nil {
+		if ws.Signaled() {
+			t.noteDeath(th, ws.Signal())
+		}
 		t.dropThread(th)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/proc"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -31,6 +32,16 @@ type Config struct {
 	// MaxOverhead, if above 0, is the fraction of the targets' time the
 	// tracer may keep them stopped; the governor duty-cycles to hold it.
 	MaxOverhead float64
+	// Decode is how much of a tracee's memory is read for the text of a
+	// call that becomes a span (--spans.decode); ModeNone, the zero
+	// value, reads none. Set it only when spans are on.
+	Decode decode.Mode
+	// FlightRecorder, if above 0, is how many of its last calls each
+	// thread keeps (--flight-recorder).
+	FlightRecorder int
+	// Crashes, if set, hears of every traced process killed by a signal
+	// that dumps core, with its threads' recorded calls.
+	Crashes backend.CrashObserver
 }
 
 // Tracer owns every ptrace request. All of them come from one goroutine
@@ -62,6 +73,7 @@ type Tracer struct {
 	scratch stopScratch // what each stop fills
 	path    pathReader  // an exec'ing thread's path
 	gov     governor    // --max-overhead's duty cycle, or noGovernor
+	details details     // --spans.decode: memory read for span texts
 	yield   yielder
 	cmd     launchState // the launched command
 	detach  detachState
@@ -87,6 +99,7 @@ func New(cfg Config) *Tracer {
 	}
 	t.tab.init()
 	t.gov = t.newGovernor(cfg.MaxOverhead)
+	t.details = newDetails(cfg.Decode)
 	if cfg.Filter != nil {
 		t.sel = newSelection(cfg.Filter)
 	}
@@ -139,17 +152,20 @@ const (
 	reqLaunch
 	reqDetachAll
 	reqSignalLaunched
+	reqRecentCalls
 )
 
 // request is one call of the API, carried to the tracer goroutine.
 type request struct {
-	kind  requestKind
-	pid   int32
-	path  string
-	argv  []string
-	env   []string
-	sig   syscall.Signal
-	reply chan error
+	kind requestKind
+	pid  int32
+	path string
+	argv []string
+	env  []string
+	sig  syscall.Signal
+	// recent receives the rings' copies (reqRecentCalls).
+	recent *[]backend.RecentCalls
+	reply  chan error
 }
 
 var errTracerStopped = errors.New("tracer stopped")
@@ -205,6 +221,9 @@ func (t *Tracer) serve(r *request) error {
 		if t.cmd.pid != 0 && !t.cmd.done {
 			return unix.Kill(int(t.cmd.pid), r.sig)
 		}
+		return nil
+	case reqRecentCalls:
+		*r.recent = t.recentCalls()
 		return nil
 	}
 	return nil

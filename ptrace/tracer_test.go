@@ -26,6 +26,7 @@ type recorder struct {
 	mu        sync.Mutex
 	slots     []string
 	calls     map[string]int
+	exits     map[string]int // SyscallExited calls, restarted ones too
 	errs      map[string]int
 	durations map[string][]int64
 	live      int
@@ -36,7 +37,7 @@ type recorder struct {
 var _ backend.Consumer = (*recorder)(nil)
 
 func newRecorder() *recorder {
-	return &recorder{calls: map[string]int{}, errs: map[string]int{}, durations: map[string][]int64{}}
+	return &recorder{calls: map[string]int{}, exits: map[string]int{}, errs: map[string]int{}, durations: map[string][]int64{}}
 }
 
 // comm reads a comm file as a label value, or "" if it is gone.
@@ -85,6 +86,7 @@ func (r *recorder) SyscallExited(s *backend.Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := r.slots[s.Slot] + " " + syscalls.Name(s.Arch, s.Nr)
+	r.exits[key]++
 	if s.Errno != 0 && !syscalls.IsRestart(s.Errno) {
 		r.errs[key+" "+syscalls.ErrnoName(s.Errno)]++
 	}

@@ -43,8 +43,10 @@ type cli struct {
 
 	discoveryFlags `embed:""`
 	hardeningFlags `embed:""`
+	histogramFlags `embed:""`
 	spanFlags      `embed:""`
 	summaryFlags   `embed:""`
+	recorderFlags  `embed:""`
 
 	LogLevel  string `name:"log.level" enum:"debug,info,warn,error" default:"info" help:"Log level: debug, info, warn, error."`
 	LogFormat string `name:"log.format" enum:"logfmt,json" default:"logfmt" help:"Log format: logfmt or json."`
@@ -58,10 +60,13 @@ type cli struct {
 // checks (kong does not look into unexported embedded structs), then what
 // to trace.
 func (c *cli) Validate() error {
-	for _, group := range []interface{ Validate() error }{&c.discoveryFlags, &c.hardeningFlags, &c.spanFlags, &c.summaryFlags} {
+	for _, group := range []interface{ Validate() error }{&c.discoveryFlags, &c.hardeningFlags, &c.histogramFlags, &c.spanFlags, &c.summaryFlags, &c.recorderFlags} {
 		if err := group.Validate(); err != nil {
 			return err
 		}
+	}
+	if err := c.checkHistogramLabels(); err != nil {
+		return err
 	}
 	if len(c.Command) > 0 && c.Command[0] == "--" {
 		c.Command = c.Command[1:]
@@ -101,6 +106,11 @@ func (c *cli) collectorConfig() collector.Config {
 		PIDLabel:    c.PIDLabel,
 		Retention:   c.Retention,
 		MaxSeries:   c.MaxSeries,
+
+		ClassicBuckets:    c.classic,
+		NoClassicBuckets:  c.noneSet,
+		NoNativeHistogram: !c.Native,
+		HistogramLabels:   c.histLabels,
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // hardeningFlags bound what the targets can make the exporter hold, and
 // what it keeps of its privileges once attached.
 type hardeningFlags struct {
-	MaxSeries int    `name:"metrics.max-series" default:"10000" help:"Most series (label set × syscall) to hold; past it, new thread names fold into thread=\"other\" and new syscalls into syscall=\"other\", counted by syscall_exporter_series_dropped_total (0: no limit)."`
+	MaxSeries int    `name:"metrics.max-series" default:"5000" help:"Most series of syscall_* metrics a scrape exposes, counted as Prometheus counts them: each bucket, _sum, _count and counter, and one per native histogram. Past it, new thread names fold into thread=\"other\", new syscalls into syscall=\"other\" and new errnos into errno=\"other\", counted by syscall_exporter_series_dropped_total (0: no limit)."`
 	KeepCaps  string `name:"capabilities.keep" default:"cap_sys_ptrace,cap_dac_read_search" placeholder:"CAPS" help:"Capabilities to keep once the targets are attached, comma-separated; every other one is dropped from every thread ('all': drop none, 'none': drop all). cap_sys_ptrace attaches to processes found later; cap_dac_read_search reads /proc/PID/fd of other users' processes. With --backend=ebpf the default is cap_bpf,cap_dac_read_search."`
 
 	keep keepSet // --capabilities.keep, parsed
@@ -41,7 +41,7 @@ func dropPrivileges(keep keepSet, logger *slog.Logger) {
 // Validate runs when kong has parsed the flags.
 func (h *hardeningFlags) Validate() error {
 	if h.MaxSeries < 0 {
-		return fmt.Errorf("--metrics.max-series must be 0 (no limit) or more")
+		return fmt.Errorf("--metrics.max-series must be 0 (no limit) or more series")
 	}
 	keep, err := parseKeep(h.KeepCaps)
 	h.keep = keep

@@ -44,15 +44,17 @@ func run(args []string, stderr io.Writer) int {
 	logger := newLogger(c.LogLevel, c.LogFormat, stderr)
 	tuneRuntime()
 
-	coll := collector.New(c.collectorConfig())
-	tracer := c.newBackend(coll, logger)
+	coll, crashes := collector.New(c.collectorConfig()), collector.NewCrashes()
+	tracer := c.newBackend(coll, crashes, logger)
 	disc := c.discovery(tracer, logger)
 	data, self := prometheus.NewPedanticRegistry(), newSelfRegistry(tracer, disc)
-	data.MustRegister(coll)
+	data.MustRegister(coll, crashes)
 	spans, err := c.startSpans(coll, tracer, self, logger)
 	if err != nil {
 		return usageError(stderr, err)
 	}
+	reports := startCrashReports(crashes, spans, logger)
+	dumpOnSIGUSR2(tracer, logger)
 	summaries := c.startSummaries(coll, stderr, logger)
 	if s, ok := tracer.(syncer); ok {
 		summaries.sync = s.Sync
@@ -73,6 +75,7 @@ func run(args []string, stderr io.Writer) int {
 
 	code := c.waitForEnd(tracer, stopDiscovery, logger)
 	summaries.atExit()
+	reports.stop() // before the spans: a crash's span goes with them
 	spans.stop()
 	shutdown(srv)
 	if c.launched() {

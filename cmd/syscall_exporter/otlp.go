@@ -13,6 +13,7 @@ import (
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
+	"github.com/syscall-exporter/syscall_exporter/decode"
 	"github.com/syscall-exporter/syscall_exporter/exporter"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -31,8 +32,10 @@ type spanFlags struct {
 	SpansMaxPerSecond  float64       `name:"spans.max-per-second" default:"100" help:"Spans made per second at most, over all calls (0: no limit); the rest are counted as dropped."`
 	SpansBurst         int           `name:"spans.burst" default:"100" help:"Spans allowed at once above the per-second rate."`
 	SpansCommandArgs   bool          `name:"spans.command-args" help:"Add process.command_args to spans (off: arguments can hold secrets)."`
+	SpansDecode        string        `name:"spans.decode" default:"paths" placeholder:"MODE" help:"What of a span's call is read from the target's memory for its strace-style text: none, paths (paths, addresses, structures) or all (adds data buffers, which can hold secrets)."`
 
 	// Parsed by Validate.
+	decode  decode.Mode
 	policy  collector.SpanPolicy
 	limit   exporter.RateLimit
 	headers map[string]string
@@ -43,6 +46,11 @@ const spansShutdownTimeout = 5 * time.Second
 
 // Validate parses what the span flags say, each error naming its flag.
 func (f *spanFlags) Validate() error {
+	mode, err := decode.ParseMode(f.SpansDecode)
+	if err != nil {
+		return fmt.Errorf("--spans.decode: %w", err)
+	}
+	f.decode = mode
 	f.policy = collector.SpanPolicy{SlowThreshold: f.SpansSlowThreshold, SampleRatio: f.SpansSampleRatio}
 	for _, name := range f.SpansIgnoreErrno {
 		if name = strings.TrimSpace(name); name == "" {
@@ -69,6 +77,16 @@ func (f *spanFlags) Validate() error {
 		f.headers = h
 	}
 	return nil
+}
+
+// decodeMode is what the backend reads for span texts: nothing when spans
+// are off.
+func (f *spanFlags) decodeMode() decode.Mode {
+	cfg := exporter.OTLPConfig{Endpoint: f.OTLPEndpoint}
+	if on, _ := cfg.SpansEnabled(); !on {
+		return decode.ModeNone
+	}
+	return f.decode
 }
 
 // spanExport is the running span pipeline; nil when spans are off.
@@ -109,7 +127,7 @@ func (f *spanFlags) startSpans(coll *collector.Collector, b backend.Backend, sel
 	}
 	self.MustRegister(spans)
 	logger.Info("exporting spans", "because", why, "slow_threshold", f.policy.SlowThreshold,
-		"sample_ratio", f.policy.SampleRatio, "max_per_second", f.limit.MaxPerSecond)
+		"sample_ratio", f.policy.SampleRatio, "max_per_second", f.limit.MaxPerSecond, "decode", f.decode)
 	return &spanExport{spans: spans, logger: logger}, nil
 }
 

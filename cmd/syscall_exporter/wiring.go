@@ -19,11 +19,12 @@ import (
 )
 
 // newBackend makes the backend that feeds the collector.
-func (c *cli) newBackend(coll backend.Consumer, logger *slog.Logger) backend.Backend {
+func (c *cli) newBackend(coll backend.Consumer, crashes backend.CrashObserver, logger *slog.Logger) backend.Backend {
 	if c.Backend == "ebpf" {
 		return ebpf.New(ebpf.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxSeries: c.MaxSeries, ProgramStats: c.ProgramStats})
 	}
-	return namedPtrace{ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxOverhead: c.MaxOverhead / 100})}
+	return namedPtrace{ptrace.New(ptrace.Config{Consumer: coll, Logger: logger, Filter: c.filter, MaxOverhead: c.MaxOverhead / 100,
+		Decode: c.decodeMode(), FlightRecorder: c.FlightRecorder, Crashes: crashes})}
 }
 
 // namedPtrace is the ptrace backend, which names itself for

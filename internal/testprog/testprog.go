@@ -3,7 +3,6 @@
 package testprog
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,27 +60,27 @@ func BuildStatic(t testing.TB, name string) string {
 	return build(t, name, true)
 }
 
-// Build32 is Build for an i386 program (gcc -m32), which runs on x86_64
-// with its calls numbered by the i386 table. Where gcc cannot build one,
-// the test skips (fails in CI).
-func Build32(t testing.TB, name string) string {
+// BuildI386 is Build for a 32-bit x86 program, which an x86_64 kernel
+// runs in compat mode with the i386 syscall numbers (gcc-multilib). It
+// skips elsewhere.
+func BuildI386(t testing.TB, name string) string {
 	t.Helper()
 	if runtime.GOARCH != "amd64" {
-		t.Skip("i386 programs run on x86_64 only")
+		t.Skip("i386 programs run only on x86_64")
 	}
-	return buildWith(t, name, "m32/"+name, "-m32")
+	return buildAs(t, name, name+".i386", "-m32")
 }
 
 func build(t testing.TB, name string, static bool) string {
 	t.Helper()
-	key, extra := name, ""
 	if static {
-		key, extra = name+".static", "-static"
+		return buildAs(t, name, name+".static", "-static")
 	}
-	return buildWith(t, name, key, extra)
+	return buildAs(t, name, name)
 }
 
-func buildWith(t testing.TB, name, key, extra string) string {
+// buildAs compiles src/NAME.c with flags, once per key.
+func buildAs(t testing.TB, name, key string, flags ...string) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
@@ -98,20 +97,9 @@ func buildWith(t testing.TB, name, key, extra string) string {
 	_, self, _, _ := runtime.Caller(0)
 	src := filepath.Join(filepath.Dir(self), "src", name+".c")
 	out := filepath.Join(dir, key)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"-O1", "-pthread", "-o", out, src}
-	if extra != "" {
-		args = append([]string{extra}, args...)
-	}
+	args := append(flags, "-O1", "-pthread", "-o", out, src)
 	cmd := exec.Command("gcc", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		if extra == "-m32" {
-			buildMu.Unlock()
-			defer buildMu.Lock()
-			skipOrFail(t, fmt.Sprintf("needs gcc -m32 (Debian package gcc-multilib; .ci/run installs it): %v\n%s", err, b))
-		}
 		t.Fatalf("gcc %s: %v\n%s", src, err, b)
 	}
 	built[key] = out
