@@ -3,13 +3,15 @@
 // can do per stop) and under syscall_exporter in launch mode, interleaved
 // round by round in one invocation; it prints medians and their ratios.
 //
-//	go run ./bench [-rounds 5] [-pin both|on|off] [-workloads dd,threads,forkexec,http] [-exporter-flags FLAGS]
-//	               [-filter openat] [-budget 5] [-recorder 16]
+//	go run ./bench [-rounds 5] [-pin both|on|off] [-workloads dd,non-target,threads,forkexec,http] [-exporter-flags FLAGS]
+//	               [-filter openat] [-budget 5] [-recorder 16] [-ebpf=true]
 //
 // Besides full tracing, and full tracing with --flight-recorder=-recorder,
 // it runs the cheaper ways, in the same rounds: strace --seccomp-bpf and
 // the exporter with --syscalls selecting -filter, and the exporter with
-// --max-overhead=-budget.
+// --max-overhead=-budget. With -ebpf (the default) the exporter also runs
+// with --backend=ebpf, and the non-target workload measures what its
+// programs cost a process it does not trace.
 //
 // It needs root (ptrace), gcc, strace and taskset, and builds everything
 // it runs into a temporary directory.
@@ -20,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,6 +35,7 @@ func main() {
 	exporterFlags := flag.String("exporter-flags", "", "extra flags for syscall_exporter, space-separated (e.g. \"--thread-label=none\")")
 	filter := flag.String("filter", "openat", "syscalls the filtered runs select (strace -e trace=, exporter --syscalls=); empty: no filtered runs")
 	budget := flag.Float64("budget", 5, "the budgeted run's --max-overhead in percent; 0: no budgeted run")
+	withEBPF := flag.Bool("ebpf", true, "also run the exporter with --backend=ebpf, and the non-target workload (needs a kernel with BTF)")
 	recorder := flag.Int("recorder", 16, "the exporter's run with --flight-recorder=N calls per thread; 0: no such run")
 	flag.Parse()
 
@@ -50,7 +54,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget, recorder: *recorder}); err != nil {
+	if !*withEBPF {
+		selected = slices.DeleteFunc(selected, func(w *workload) bool { return w.nonTarget })
+	}
+	if err := run(*rounds, placements, selected, *floorSrc, strings.Fields(*exporterFlags), cheaper{filter: *filter, budget: *budget, recorder: *recorder, ebpf: *withEBPF}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -96,6 +103,9 @@ func run(rounds int, placements []placement, workloads []*workload, floorSrc str
 			for _, w := range workloads {
 				for ti := range tracers {
 					tr := tracers[(ti+r)%len(tracers)]
+					if w.nonTarget && tr.name != untracedName {
+						continue // the point is that nothing traces it
+					}
 					m, err := measure(bins, w, tr, p)
 					if err != nil {
 						return fmt.Errorf("round %d, %s, %s, %s: %w", r+1, p, w.name, tr.name, err)

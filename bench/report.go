@@ -76,6 +76,7 @@ var tracerTitles = map[string]string{
 	straceName:   "strace -f -c",
 	floorName:    "C floor",
 	exporterName: "exporter",
+	ebpfName:     "exporter --backend=ebpf",
 	// exporterRecorderName's title names the ring's size (report).
 	exporterRecorderName: "exporter --flight-recorder",
 	// The cheaper ways.
@@ -120,10 +121,16 @@ func report(w io.Writer, in reportInput) {
 		if has(straceName) {
 			head = append(head, "exporter ÷ strace")
 		}
+		if has(ebpfName) {
+			head = append(head, "ebpf ÷ untraced", "per-syscall cost: ptrace ÷ ebpf")
+		}
 		head = append(head, "µs per syscall: "+strings.Join(tracedTitles(full), " / "))
 		row(w, head...)
 		row(w, slices.Repeat([]string{"---"}, len(head))...)
 		for _, wl := range in.workloads {
+			if wl.nonTarget {
+				continue
+			}
 			get := func(name string) []float64 { return in.results.wall[resultKey{p, wl.name, name}] }
 			calls := median(in.results.syscalls[resultKey{p, wl.name, floorName}])
 			cells := []string{wl.name, count(calls)}
@@ -138,6 +145,10 @@ func report(w io.Writer, in reportInput) {
 			}
 			if has(straceName) {
 				cells = append(cells, ratios(exp, get(straceName)))
+			}
+			if has(ebpfName) {
+				un := median(get(untracedName))
+				cells = append(cells, ratios(get(ebpfName), get(untracedName)), ratio(median(exp)-un, median(get(ebpfName))-un))
 			}
 			var per []string
 			for _, t := range full {
@@ -169,6 +180,8 @@ func report(w io.Writer, in reportInput) {
 		}
 	}
 	fmt.Fprintln(w, "\nsyscalls: as counted by the C floor tracer (entries). µs per syscall: (median − untraced median) ÷ syscalls.")
+	reportOwn(w, in)
+	reportNonTarget(w, in)
 	reportCheaper(w, in)
 }
 
@@ -294,4 +307,53 @@ func kernelRelease() string {
 		return "unknown"
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// reportNonTarget compares dd untraced beside an eBPF exporter tracing
+// something else with dd untraced alone: what every process on the host
+// pays for one loaded exporter.
+func reportNonTarget(w io.Writer, in reportInput) {
+	if !slices.ContainsFunc(in.workloads, func(wl *workload) bool { return wl.nonTarget }) {
+		return
+	}
+	fmt.Fprintf(w, "\n### non-target: dd untraced, beside an exporter with --backend=ebpf tracing an idle process\n\n")
+	row(w, "placement", "dd alone s", "dd beside it s", "beside ÷ alone", "own time: beside ÷ alone", "µs per syscall (own time)")
+	row(w, "---", "---", "---", "---", "---", "---")
+	for _, p := range in.placements {
+		alone := in.results.wall[resultKey{p, "dd", untracedName}]
+		beside := in.results.wall[resultKey{p, "non-target", untracedName}]
+		ownAlone := in.results.own[resultKey{p, "dd", untracedName}]
+		ownBeside := in.results.own[resultKey{p, "non-target", untracedName}]
+		calls := median(in.results.syscalls[resultKey{p, "dd", floorName}])
+		row(w, string(p), seconds(alone), seconds(beside), ratios(beside, alone), ratios(ownBeside, ownAlone), perCall(median(ownBeside)-median(ownAlone), calls))
+	}
+	if !slices.ContainsFunc(in.workloads, func(wl *workload) bool { return wl.name == "dd" }) {
+		fmt.Fprintln(w, "\n(add the dd workload for the ratio)")
+	}
+}
+
+// reportOwn compares, for workloads that time their own work (dd), that
+// time alone: without the tracer's start-up and exit, which for the eBPF
+// backend (loading and verifying its programs) is most of a short run.
+func reportOwn(w io.Writer, in reportInput) {
+	has := slices.ContainsFunc(in.tracers, func(t tracer) bool { return t.name == ebpfName })
+	if !has {
+		return
+	}
+	fmt.Fprintf(w, "\n### the command's own time (dd: \"copied, … s\"), without start-up and exit\n\n")
+	row(w, "placement", "workload", "untraced s", "exporter s", "exporter --backend=ebpf s", "exporter ÷ untraced", "ebpf ÷ untraced", "µs per syscall: exporter / ebpf", "per-syscall cost: ptrace ÷ ebpf")
+	row(w, slices.Repeat([]string{"---"}, 9)...)
+	for _, p := range in.placements {
+		for _, wl := range in.workloads {
+			own := func(name string) []float64 { return in.results.own[resultKey{p, wl.name, name}] }
+			un, exp, eb := own(untracedName), own(exporterName), own(ebpfName)
+			if wl.nonTarget || len(un) == 0 || len(exp) == 0 || len(eb) == 0 {
+				continue
+			}
+			calls := median(in.results.syscalls[resultKey{p, wl.name, floorName}])
+			pe, pb := median(exp)-median(un), median(eb)-median(un)
+			row(w, string(p), wl.name, seconds(un), seconds(exp), seconds(eb), ratios(exp, un), ratios(eb, un),
+				perCall(pe, calls)+" / "+perCall(pb, calls), ratio(pe, pb))
+		}
+	}
 }

@@ -42,6 +42,7 @@ const (
 	straceName   = "strace"
 	floorName    = "floor"
 	exporterName = "exporter"
+	ebpfName     = "ebpf"
 	// exporterRecorderName is the exporter with --flight-recorder: a
 	// column of the full-tracing table, since it traces every call.
 	exporterRecorderName = "exporter-recorder"
@@ -56,6 +57,9 @@ const (
 type cheaper struct {
 	filter string
 	budget float64
+	// ebpf adds the exporter with --backend=ebpf, and the non-target
+	// workload runs.
+	ebpf bool
 	// recorder, if above 0, adds a full-tracing run with
 	// --flight-recorder=recorder.
 	recorder int
@@ -73,6 +77,9 @@ func availableTracers(b binaries, exporterFlags []string, c cheaper) []tracer {
 		return append(append([]string{b.exporter, "--web.listen-address=127.0.0.1:0"}, flags...), "--")
 	}
 	ts = append(ts, tracer{name: exporterName, prefix: exporter(exporterFlags...)})
+	if c.ebpf {
+		ts = append(ts, tracer{name: ebpfName, prefix: exporter(append(slices.Clone(exporterFlags), "--backend=ebpf")...)})
+	}
 	if c.recorder > 0 {
 		ts = append(ts, tracer{name: exporterRecorderName,
 			prefix: exporter(append(slices.Clone(exporterFlags), "--flight-recorder="+strconv.Itoa(c.recorder))...)})
@@ -99,6 +106,9 @@ type workload struct {
 	// requests > 0 makes it a server: it prints its address, and httpload
 	// sends it that many requests; it exits once it has answered them all.
 	requests int
+	// nonTarget runs only untraced, while an exporter with --backend=ebpf
+	// traces an idle process: what its programs cost the rest of the host.
+	nonTarget bool
 }
 
 const (
@@ -120,6 +130,13 @@ var allWorkloads = []*workload{
 		argv: func(binaries) []string {
 			return []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=200000"}
 		},
+	},
+	{
+		name:      "non-target",
+		stresses:  "a process nobody traces, while an eBPF exporter traces an idle one",
+		command:   "dd if=/dev/zero of=/dev/null bs=1 count=200000, untraced, beside syscall_exporter --backend=ebpf --pid (a sleep)",
+		argv:      func(binaries) []string { return []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=200000"} },
+		nonTarget: true,
 	},
 	{
 		name:     "threads",
@@ -193,6 +210,13 @@ var (
 // measure runs w once under tr and returns its wall time, from fork to
 // reaping the tracer (or the command, untraced). Every run must exit 0.
 func measure(b binaries, w *workload, tr tracer, p placement) (measurement, error) {
+	if w.nonTarget {
+		stop, err := startBystander(b)
+		if err != nil {
+			return measurement{}, err
+		}
+		defer stop()
+	}
 	argv := append(append([]string{}, tr.prefix...), w.argv(b)...)
 	if p == pinned {
 		argv = append([]string{b.taskset, "-c", "0"}, argv...)
@@ -279,4 +303,41 @@ func drive(ctx context.Context, b binaries, p placement, addr string, requests i
 		return fmt.Errorf("httpload: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// startBystander runs an exporter with --backend=ebpf tracing a sleeping
+// process, until the returned func stops both.
+func startBystander(b binaries) (stop func(), err error) {
+	idle := exec.Command("sleep", "600")
+	if err := idle.Start(); err != nil {
+		return nil, err
+	}
+	exp := exec.Command(b.exporter, "--backend=ebpf", "--web.listen-address=127.0.0.1:0", "--pid", strconv.Itoa(idle.Process.Pid))
+	errFile, err := os.CreateTemp("", "bench-bystander-")
+	if err != nil {
+		idle.Process.Kill()
+		idle.Wait()
+		return nil, err
+	}
+	exp.Stderr = errFile
+	stop = func() {
+		exp.Process.Signal(syscall.SIGTERM)
+		exp.Wait()
+		idle.Process.Kill()
+		idle.Wait()
+		errFile.Close()
+		os.Remove(errFile.Name())
+	}
+	if err := exp.Start(); err != nil {
+		stop()
+		return nil, err
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		bs, _ := os.ReadFile(errFile.Name())
+		if strings.Contains(string(bs), "msg=serving") {
+			return stop, nil
+		}
+	}
+	stop()
+	return nil, fmt.Errorf("the bystander exporter did not start")
 }

@@ -27,6 +27,18 @@ var (
 		"Scans of /proc for processes matching --match.*.", nil, nil)
 	overheadDesc = prometheus.NewDesc(selfNamespace+"_overhead_ratio",
 		"Estimated fraction of the targets' time spent stopped by the tracer, over the last duty cycle (--max-overhead only).", nil, nil)
+	backendDesc = prometheus.NewDesc(selfNamespace+"_backend_info",
+		"The backend that traces: ptrace or ebpf.", []string{"backend"}, nil)
+	bpfLostDesc = prometheus.NewDesc(selfNamespace+"_bpf_lost_total",
+		"What the eBPF programs could not record, by reason: a full map or ring buffer, an exit without its entry.", []string{"reason"}, nil)
+	bpfSecondsDesc = prometheus.NewDesc(selfNamespace+"_bpf_program_seconds_total",
+		"Time the eBPF programs ran, by program: what tracing costs every syscall of the host (needs kernel.bpf_stats_enabled, or CAP_SYS_ADMIN to enable it).", []string{"program"}, nil)
+	bpfRunsDesc = prometheus.NewDesc(selfNamespace+"_bpf_program_runs_total",
+		"Times the eBPF programs ran, by program.", []string{"program"}, nil)
+	bpfEntriesDesc = prometheus.NewDesc(selfNamespace+"_bpf_map_entries",
+		"Entries used in the eBPF count maps, by map.", []string{"map"}, nil)
+	bpfCapacityDesc = prometheus.NewDesc(selfNamespace+"_bpf_map_capacity",
+		"Entries the eBPF count maps hold at most, by map (sized from --metrics.max-series).", []string{"map"}, nil)
 	samplingDesc = prometheus.NewDesc(selfNamespace+"_sampling_ratio",
 		"Fraction of the targets' time that is traced; counters are raw observations, so true rates are rate()/this.", nil, nil)
 )
@@ -51,6 +63,16 @@ type Governed interface {
 	// OverheadRatio is the estimated fraction of the targets' time spent
 	// stopped; NaN when not estimated.
 	OverheadRatio() float64
+}
+
+// Named is a backend that says which it is.
+type Named interface {
+	BackendName() string
+}
+
+// KernelCounter is a backend whose programs count in the kernel (ebpf).
+type KernelCounter interface {
+	KernelStats() backend.KernelStats
 }
 
 // DiscoveryStats is what discovery counts (nil without --match.*).
@@ -85,6 +107,12 @@ func (s *SelfCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- scansDesc
 	ch <- samplingDesc
 	ch <- overheadDesc
+	ch <- backendDesc
+	ch <- bpfLostDesc
+	ch <- bpfSecondsDesc
+	ch <- bpfRunsDesc
+	ch <- bpfEntriesDesc
+	ch <- bpfCapacityDesc
 }
 
 // Collect reads the counters now.
@@ -113,9 +141,31 @@ func (s *SelfCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(samplingDesc, prometheus.GaugeValue, sampling)
+	if n, ok := s.backend.(Named); ok {
+		ch <- prometheus.MustNewConstMetric(backendDesc, prometheus.GaugeValue, 1, n.BackendName())
+	}
+	if k, ok := s.backend.(KernelCounter); ok {
+		collectKernel(ch, k.KernelStats())
+	}
 	if sc, ok := s.backend.(StopCounter); ok {
 		stops, nanos := sc.StopStats()
 		ch <- prometheus.MustNewConstMetric(stopsDesc, prometheus.CounterValue, float64(stops))
 		ch <- prometheus.MustNewConstMetric(stopSecondsDesc, prometheus.CounterValue, float64(nanos)*1e-9)
+	}
+}
+
+func collectKernel(ch chan<- prometheus.Metric, ks backend.KernelStats) {
+	for reason, n := range ks.Lost {
+		ch <- prometheus.MustNewConstMetric(bpfLostDesc, prometheus.CounterValue, float64(n), reason)
+	}
+	for _, p := range ks.Programs {
+		if p.Known {
+			ch <- prometheus.MustNewConstMetric(bpfSecondsDesc, prometheus.CounterValue, p.Seconds, p.Name)
+			ch <- prometheus.MustNewConstMetric(bpfRunsDesc, prometheus.CounterValue, float64(p.Runs), p.Name)
+		}
+	}
+	for _, m := range ks.Maps {
+		ch <- prometheus.MustNewConstMetric(bpfEntriesDesc, prometheus.GaugeValue, float64(m.Entries), m.Name)
+		ch <- prometheus.MustNewConstMetric(bpfCapacityDesc, prometheus.GaugeValue, float64(m.Capacity), m.Name)
 	}
 }

@@ -39,6 +39,7 @@ func startProgram(t *testing.T, name string, args ...string) *workload {
 	prog := testprog.Build(t, name)
 	w := &workload{stdout: &syncBuffer{}, done: make(chan struct{})}
 	w.cmd = exec.Command(prog, args...)
+	w.cmd.Env = programEnv(t)
 	w.cmd.Stdout = w.stdout
 	var err error
 	if w.stdin, err = w.cmd.StdinPipe(); err != nil {
@@ -67,109 +68,113 @@ func (w *workload) exitCode(t *testing.T) int {
 }
 
 func TestAttachExactCountsOnMetrics(t *testing.T) {
-	testprog.RequireTracing(t)
-	const getppids, enoents, sleeps, forkGetppids = 1500, 9, 4, 25
-	w := startWorkload(t, "-w", "-l", "-g", strconv.Itoa(getppids), "-e", strconv.Itoa(enoents),
-		"-s", strconv.Itoa(sleeps), "-m", "5", "-f", strconv.Itoa(forkGetppids))
-	e := startExporter(t, "--pid", strconv.Itoa(w.cmd.Process.Pid))
-	eventually(t, 30*time.Second, "workload done", func() bool { return strings.Contains(w.stdout.String(), "done") })
+	eachBackend(t, func(t *testing.T) {
+		testprog.RequireTracing(t)
+		const getppids, enoents, sleeps, forkGetppids = 1500, 9, 4, 25
+		w := startWorkload(t, "-w", "-l", "-g", strconv.Itoa(getppids), "-e", strconv.Itoa(enoents),
+			"-s", strconv.Itoa(sleeps), "-m", "5", "-f", strconv.Itoa(forkGetppids))
+		e := startExporter(t, "--pid", strconv.Itoa(w.cmd.Process.Pid))
+		eventually(t, 30*time.Second, "workload done", func() bool { return strings.Contains(w.stdout.String(), "done") })
 
-	m := scrape(t, e.Addr)
-	for i := 0; i < 4; i++ {
-		thread := "getter-" + strconv.Itoa(i)
-		if got := m.get("syscall_calls_total", "process", "workload", "thread", thread, "syscall", "getppid"); got != getppids {
-			t.Errorf("%s getppid = %v, want %d", thread, got, getppids)
+		m := scrape(t, e.Addr)
+		for i := 0; i < 4; i++ {
+			thread := "getter-" + strconv.Itoa(i)
+			if got := m.get("syscall_calls_total", "process", "workload", "thread", thread, "syscall", "getppid"); got != getppids {
+				t.Errorf("%s getppid = %v, want %d", thread, got, getppids)
+			}
 		}
-	}
-	if got := m.get("syscall_calls_total", "thread", "opener", "syscall", "openat"); got != enoents {
-		t.Errorf("opener openat = %v, want %d", got, enoents)
-	}
-	if got := m.get("syscall_errors_total", "thread", "opener", "syscall", "openat", "errno", "ENOENT"); got != enoents {
-		t.Errorf("opener openat ENOENT = %v, want %d\n%s", got, enoents, m.dump("syscall_errors_total"))
-	}
-	if got := m.get("syscall_errors_total", "thread", "getter-0"); got != 0 {
-		t.Errorf("getter-0 has %v errors, want 0", got)
-	}
-	h := m.histogram(t, "syscall_duration_seconds", "thread", "sleeper", "syscall", "nanosleep")
-	if h.GetSampleCount() != sleeps {
-		t.Errorf("nanosleep observations = %d, want %d", h.GetSampleCount(), sleeps)
-	}
-	for _, b := range h.Bucket {
-		if b.GetUpperBound() < 0.005 && b.GetCumulativeCount() != 0 {
-			t.Errorf("a 5 ms nanosleep landed in le=%v", b.GetUpperBound())
+		if got := m.get("syscall_calls_total", "thread", "opener", "syscall", "openat"); got != enoents {
+			t.Errorf("opener openat = %v, want %d", got, enoents)
 		}
-	}
-	if h.GetSampleSum() < sleeps*0.005 {
-		t.Errorf("nanosleep sum %v s < %d × 5 ms", h.GetSampleSum(), sleeps)
-	}
-	if got := m.get("syscall_calls_total", "process", "forked", "thread", "forked", "syscall", "getppid"); got != forkGetppids {
-		t.Errorf("forked child's getppid = %v, want %d", got, forkGetppids)
-	}
-	if got := m.get("syscall_calls_total", "process", "true", "syscall", "exit_group"); got != 1 {
-		t.Errorf("the exec'd child (true) exit_group = %v, want 1", got)
-	}
-	if got := m.get("syscall_exporter_tracees"); got != 1 {
-		t.Errorf("tracees = %v, want 1 (the main thread, lingering)", got)
-	}
+		if got := m.get("syscall_errors_total", "thread", "opener", "syscall", "openat", "errno", "ENOENT"); got != enoents {
+			t.Errorf("opener openat ENOENT = %v, want %d\n%s", got, enoents, m.dump("syscall_errors_total"))
+		}
+		if got := m.get("syscall_errors_total", "thread", "getter-0"); got != 0 {
+			t.Errorf("getter-0 has %v errors, want 0", got)
+		}
+		h := m.histogram(t, "syscall_duration_seconds", "thread", "sleeper", "syscall", "nanosleep")
+		if h.GetSampleCount() != sleeps {
+			t.Errorf("nanosleep observations = %d, want %d", h.GetSampleCount(), sleeps)
+		}
+		for _, b := range h.Bucket {
+			if b.GetUpperBound() < 0.005 && b.GetCumulativeCount() != 0 {
+				t.Errorf("a 5 ms nanosleep landed in le=%v", b.GetUpperBound())
+			}
+		}
+		if h.GetSampleSum() < sleeps*0.005 {
+			t.Errorf("nanosleep sum %v s < %d × 5 ms", h.GetSampleSum(), sleeps)
+		}
+		if got := m.get("syscall_calls_total", "process", "forked", "thread", "forked", "syscall", "getppid"); got != forkGetppids {
+			t.Errorf("forked child's getppid = %v, want %d", got, forkGetppids)
+		}
+		if got := m.get("syscall_calls_total", "process", "true", "syscall", "exit_group"); got != 1 {
+			t.Errorf("the exec'd child (true) exit_group = %v, want 1", got)
+		}
+		if got := m.get("syscall_exporter_tracees"); got != 1 {
+			t.Errorf("tracees = %v, want 1 (the main thread, lingering)", got)
+		}
 
-	// SIGTERM detaches: the target runs on, untraced and not stopped.
-	e.cmd.Process.Signal(syscall.SIGTERM)
-	if ws := e.wait(t, 10*time.Second); ws.ExitStatus() != 0 {
-		t.Errorf("exporter exit status %v after SIGTERM, want 0", ws)
-	}
-	states, tracers := testprog.ProcStatus(w.cmd.Process.Pid)
-	for tid, tr := range tracers {
-		if tr != 0 || states[tid] == "t" || states[tid] == "T" {
-			t.Errorf("thread %d after detach: TracerPid %d, state %s", tid, tr, states[tid])
+		// SIGTERM detaches: the target runs on, untraced and not stopped.
+		e.cmd.Process.Signal(syscall.SIGTERM)
+		if ws := e.wait(t, 10*time.Second); ws.ExitStatus() != 0 {
+			t.Errorf("exporter exit status %v after SIGTERM, want 0", ws)
 		}
-	}
-	w.stdin.Close()
-	if code := w.exitCode(t); code != 0 {
-		t.Errorf("target exit code %d after detach, want 0", code)
-	}
+		states, tracers := testprog.ProcStatus(w.cmd.Process.Pid)
+		for tid, tr := range tracers {
+			if tr != 0 || states[tid] == "t" || states[tid] == "T" {
+				t.Errorf("thread %d after detach: TracerPid %d, state %s", tid, tr, states[tid])
+			}
+		}
+		w.stdin.Close()
+		if code := w.exitCode(t); code != 0 {
+			t.Errorf("target exit code %d after detach, want 0", code)
+		}
+	})
 }
 
 // A thread or process that does not rename itself has the name of the
 // thread that made it; the exporter takes it from that thread's labels,
 // in every thread label mode.
 func TestNewThreadsAndProcessesKeepTheirMakersName(t *testing.T) {
-	for _, tc := range []struct {
-		args    []string
-		thread  string // thread label of the spawner's threads, "" for none
-		withPID bool
-	}{
-		{nil, "spawner", false},
-		{[]string{"--label.thread=tid"}, "", false},
-		{[]string{"--label.thread=none", "--label.pid"}, "", true},
-	} {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			testprog.RequireTracing(t)
-			w := startProgram(t, "inherit")
-			e := startExporter(t, append([]string{"--pid", strconv.Itoa(w.cmd.Process.Pid)}, tc.args...)...)
-			eventually(t, 10*time.Second, "inherit done", func() bool { return strings.Contains(w.stdout.String(), "done") })
-			m := scrape(t, e.Addr)
-			for _, want := range []struct {
-				process string
-				calls   float64
-			}{{"inherit", 11}, {"spawner", 13 + 17}} {
-				labels := []string{"process", want.process, "syscall", "getppid"}
-				if tc.thread != "" {
-					labels = append(labels, "thread", tc.thread)
+	eachBackend(t, func(t *testing.T) {
+		for _, tc := range []struct {
+			args    []string
+			thread  string // thread label of the spawner's threads, "" for none
+			withPID bool
+		}{
+			{nil, "spawner", false},
+			{[]string{"--label.thread=tid"}, "", false},
+			{[]string{"--label.thread=none", "--label.pid"}, "", true},
+		} {
+			t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+				testprog.RequireTracing(t)
+				w := startProgram(t, "inherit")
+				e := startExporter(t, append([]string{"--pid", strconv.Itoa(w.cmd.Process.Pid)}, tc.args...)...)
+				eventually(t, 10*time.Second, "inherit done", func() bool { return strings.Contains(w.stdout.String(), "done") })
+				m := scrape(t, e.Addr)
+				for _, want := range []struct {
+					process string
+					calls   float64
+				}{{"inherit", 11}, {"spawner", 13 + 17}} {
+					labels := []string{"process", want.process, "syscall", "getppid"}
+					if tc.thread != "" {
+						labels = append(labels, "thread", tc.thread)
+					}
+					if got := m.get("syscall_calls_total", labels...); got != want.calls {
+						t.Errorf("getppid of process %s: %v, want %v\n%s", want.process, got, want.calls, m.dump("syscall_calls_total"))
+					}
 				}
-				if got := m.get("syscall_calls_total", labels...); got != want.calls {
-					t.Errorf("getppid of process %s: %v, want %v\n%s", want.process, got, want.calls, m.dump("syscall_calls_total"))
+				if tc.withPID {
+					if got := m.get("syscall_calls_total", "process", "inherit", "pid", strconv.Itoa(w.cmd.Process.Pid), "syscall", "getppid"); got != 11 {
+						t.Errorf("getppid of process inherit with its pid: %v, want 11\n%s", got, m.dump("syscall_calls_total"))
+					}
 				}
-			}
-			if tc.withPID {
-				if got := m.get("syscall_calls_total", "process", "inherit", "pid", strconv.Itoa(w.cmd.Process.Pid), "syscall", "getppid"); got != 11 {
-					t.Errorf("getppid of process inherit with its pid: %v, want 11\n%s", got, m.dump("syscall_calls_total"))
+				if got := m.get("syscall_calls_total", "syscall", "getppid"); got != 11+13+17 {
+					t.Errorf("getppid: %v, want %d\n%s", got, 11+13+17, m.dump("syscall_calls_total"))
 				}
-			}
-			if got := m.get("syscall_calls_total", "syscall", "getppid"); got != 11+13+17 {
-				t.Errorf("getppid: %v, want %d\n%s", got, 11+13+17, m.dump("syscall_calls_total"))
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 func TestSIGKILLedExporterLeavesTargetRunning(t *testing.T) {
@@ -190,6 +195,10 @@ func TestSIGKILLedExporterLeavesTargetRunning(t *testing.T) {
 }
 
 func TestLaunchExitsWithTheCommandsStatus(t *testing.T) {
+	eachBackend(t, testLaunchExitsWithTheCommandsStatus)
+}
+
+func testLaunchExitsWithTheCommandsStatus(t *testing.T) {
 	for _, tc := range []struct {
 		script string
 		check  func(syscall.WaitStatus) bool
@@ -201,7 +210,7 @@ func TestLaunchExitsWithTheCommandsStatus(t *testing.T) {
 			testprog.RequireTracing(t)
 			// Run to completion: the command may end before the exporter
 			// has even logged that it listens.
-			cmd := exec.Command(exporterBin, "--web.listen-address=127.0.0.1:0", "--", "/bin/sh", "-c", tc.script)
+			cmd := exec.Command(exporterBin, "--backend="+backendOf(t), "--web.listen-address=127.0.0.1:0", "--", "/bin/sh", "-c", tc.script)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			cmd.Run()

@@ -86,6 +86,9 @@ func startExporter(t *testing.T, args ...string) *exporter {
 	testprog.RequireTracing(t)
 	e := &exporter{stderr: &syncBuffer{}, done: make(chan struct{})}
 	full := append([]string{"--web.listen-address=127.0.0.1:0"}, args...)
+	if b := backendOf(t); b != "ptrace" {
+		full = append([]string{"--backend=" + b}, full...)
+	}
 	e.cmd = exec.Command(exporterBin, full...)
 	e.cmd.Stderr = e.stderr
 	e.cmd.Stdout = e.stderr
@@ -117,6 +120,7 @@ func startExporter(t *testing.T, args ...string) *exporter {
 	for time.Now().Before(deadline) {
 		if m := listeningRe.FindStringSubmatch(e.stderr.String()); m != nil {
 			e.Addr = m[1]
+			releaseOnceTracing(t, e.Addr)
 			return e
 		}
 		select {

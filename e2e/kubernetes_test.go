@@ -26,9 +26,7 @@ import (
 // image names replaced by the images the tests build.
 
 // sidecarVariant is one way of running the sidecar, with the example that
-// injects it. The eBPF backend's sidecar component, once it exists, is one
-// more entry: its example, capabilities {"BPF", "PERFMON"}, and how to see
-// that it watches the app.
+// injects it.
 type sidecarVariant struct {
 	name    string
 	example string   // under deploy/kubernetes/examples
@@ -39,6 +37,7 @@ type sidecarVariant struct {
 
 var sidecarVariants = []sidecarVariant{
 	{name: "ptrace", example: "workload", caps: []string{"SYS_PTRACE"}, attached: ptracedBy},
+	{name: "ebpf", example: "workload-ebpf", caps: []string{"BPF", "PERFMON"}, attached: pidfdHeldBy},
 }
 
 // The workload example's app: what deployment.yaml's args make it do.
@@ -789,6 +788,24 @@ func (w *exitWatch) wait(t *testing.T, timeout time.Duration) map[string]time.Ti
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return maps.Clone(w.times)
+}
+
+// pidfdHeldBy says whether process exporter holds a pidfd of process pid:
+// the eBPF backend holds one for every process it attached to.
+func pidfdHeldBy(pid, exporter int) bool {
+	dir := "/proc/" + strconv.Itoa(exporter) + "/fdinfo"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	want := "Pid:\t" + strconv.Itoa(pid) + "\n"
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err == nil && strings.Contains(string(b), want) {
+			return true
+		}
+	}
+	return false
 }
 
 // ptracedBy says whether every thread of pid is ptraced by a thread of the

@@ -17,8 +17,13 @@ import (
 
 // A pod, simulated for real: a PID namespace whose init is a pause-like
 // process, the exporter started first as UID 0 with only CAP_SYS_PTRACE
-// and --match.comm, then the app as UID 65534, killed and started again.
+// (with eBPF: CAP_BPF and CAP_PERFMON) and --match.comm, then the app as
+// UID 65534, killed and started again.
 func TestSidecarInPIDNamespace(t *testing.T) {
+	eachBackend(t, testSidecarInPIDNamespace)
+}
+
+func testSidecarInPIDNamespace(t *testing.T) {
 	testprog.RequireTracing(t)
 	for _, tool := range []string{"unshare", "nsenter", "setpriv"} {
 		testprog.RequireTool(t, tool, "util-linux")
@@ -43,8 +48,12 @@ func TestSidecarInPIDNamespace(t *testing.T) {
 		return exec.Command("nsenter", append([]string{"--target", strconv.Itoa(nsInit), "--pid", "--mount", "--"}, args...)...)
 	}
 
-	exp := inPod("setpriv", "--bounding-set=-all,+sys_ptrace", "--inh-caps=-all,+sys_ptrace", "--",
-		exporterBin, "--web.listen-address=127.0.0.1:0", "--match.comm=^podapp$",
+	caps, wantCaps := "+sys_ptrace", uint64(1)<<19
+	if backendOf(t) == "ebpf" {
+		caps, wantCaps = "+bpf,+perfmon", 1<<38|1<<39
+	}
+	exp := inPod("setpriv", "--bounding-set=-all,"+caps, "--inh-caps=-all,"+caps, "--",
+		exporterBin, "--backend="+backendOf(t), "--web.listen-address=127.0.0.1:0", "--match.comm=^podapp$",
 		"--discovery.interval="+interval.String(), "--log.level=debug")
 	logs := &syncBuffer{}
 	exp.Stdout, exp.Stderr = logs, logs
@@ -69,8 +78,8 @@ func TestSidecarInPIDNamespace(t *testing.T) {
 		}
 		return m != nil
 	})
-	if caps := capEff(t, exporterPID); caps != 1<<19 {
-		t.Fatalf("exporter CapEff %#x, want CAP_SYS_PTRACE only", caps)
+	if caps := capEff(t, exporterPID); caps != wantCaps {
+		t.Fatalf("exporter CapEff %#x, want %#x only", caps, wantCaps)
 	}
 	if code := httpStatus(t, "http://"+addr+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz before the app started: %d, want 503", code)
@@ -79,9 +88,16 @@ func TestSidecarInPIDNamespace(t *testing.T) {
 		t.Errorf("/healthz: %d, want 200", code)
 	}
 
+	instance := 0
 	startApp := func() (*exec.Cmd, io.WriteCloser, *syncBuffer, chan struct{}) {
+		instance++
 		cmd := inPod("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
 			app, "-w", "-l", "-g", strconv.Itoa(getppids), "-e", "3", "-s", "0", "-f", "-1")
+		// An eBPF exporter leaves no TracerPid: the app goes once the log
+		// says it is attached, by its PID in the pod.
+		goFile := filepath.Join(dir, "go-"+strconv.Itoa(instance))
+		os.WriteFile(goFile, nil, 0o644)
+		cmd.Env = append(os.Environ(), "TESTPROG_GO="+goFile)
 		out := &syncBuffer{}
 		cmd.Stdout = out
 		stdin, _ := cmd.StdinPipe()
@@ -93,6 +109,11 @@ func TestSidecarInPIDNamespace(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); <-done })
 		eventually(t, 5*time.Second, "app ready", func() bool { return strings.Contains(out.String(), "ready") })
 		readyAt := time.Now()
+		if backendOf(t) == "ebpf" {
+			attached := "msg=attached pid=" + strconv.Itoa(nsPID(t, childOf(t, cmd.Process.Pid))) + " "
+			eventually(t, 2*interval+5*time.Second, "app attached", func() bool { return strings.Contains(logs.String(), attached) })
+			release(goFile)
+		}
 		eventually(t, 2*interval+5*time.Second, "app traced and done", func() bool { return strings.Contains(out.String(), "done") })
 		if waited := time.Since(readyAt); waited > 2*interval+time.Second {
 			t.Errorf("app found after %v, want within 2 discovery intervals (%v)", waited, 2*interval)
@@ -152,6 +173,24 @@ func TestSidecarInPIDNamespace(t *testing.T) {
 	if code := second.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("app exit code %d after detach, want 0", code)
 	}
+}
+
+// nsPID is pid's number in its own PID namespace (the last of NSpid).
+func nsPID(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			f := strings.Fields(v)
+			n, _ := strconv.Atoi(f[len(f)-1])
+			return n
+		}
+	}
+	t.Fatal("no NSpid")
+	return 0
 }
 
 // childOf waits for pid's first child and returns it.

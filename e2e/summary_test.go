@@ -27,7 +27,7 @@ func runExporter(t *testing.T, args ...string) string {
 		t.Fatal(err)
 	}
 	defer devnull.Close()
-	cmd := exec.Command(exporterBin, append([]string{"--web.listen-address=127.0.0.1:0", "--log.level=warn"}, args...)...)
+	cmd := exec.Command(exporterBin, append([]string{"--backend=" + backendOf(t), "--web.listen-address=127.0.0.1:0", "--log.level=warn"}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = devnull, &stderr
 	if err := cmd.Run(); err != nil {
@@ -90,6 +90,10 @@ func readJSONSummary(t *testing.T, sch *jsonschema.Schema, path string) jsonSumm
 }
 
 func TestSummaryMatchesStraceC(t *testing.T) {
+	eachBackend(t, testSummaryMatchesStraceC)
+}
+
+func testSummaryMatchesStraceC(t *testing.T) {
 	testprog.RequireTracing(t)
 	if _, err := os.Stat("/usr/include"); err != nil {
 		t.Skip("no /usr/include to walk")

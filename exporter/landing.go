@@ -25,6 +25,7 @@ type LandingConfig struct {
 	Targets       func(maxProcs, maxThreads int) ([]backend.Target, int)
 	TelemetryPath string
 	Version       string
+	Backend       string // the backend that traces: "ptrace", "ebpf"
 	Logger        *slog.Logger
 	Refresh       time.Duration // 0: 5 s
 	TopSyscalls   int           // rows of the syscall table; 0: 20
@@ -73,6 +74,7 @@ type landingPage struct {
 // landingView is what the template renders.
 type landingView struct {
 	Version        string
+	Backend        string
 	MetricsPath    string
 	MetricsLink    string
 	RefreshSeconds int
@@ -118,6 +120,7 @@ func (p *landingPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *landingPage) view() *landingView {
 	v := &landingView{
 		Version:        p.cfg.Version,
+		Backend:        p.cfg.Backend,
 		MetricsPath:    p.cfg.TelemetryPath,
 		MetricsLink:    relativeLink(p.cfg.TelemetryPath),
 		RefreshSeconds: int(math.Ceil(p.cfg.Refresh.Seconds())),

@@ -31,6 +31,10 @@ type cli struct {
 	ThreadLabel string `name:"label.thread" enum:"name,tid,none" default:"name" help:"What the thread label holds: name (bounded), tid (one series per thread) or none."`
 	PIDLabel    bool   `name:"label.pid" help:"Add a pid label (unbounded: one series per process)."`
 
+	Backend string `name:"backend" enum:"ptrace,ebpf" default:"ptrace" help:"How to trace: ptrace (needs CAP_SYS_PTRACE only) or ebpf (counts in the kernel; needs CAP_BPF and CAP_PERFMON, Linux 5.12+ with BTF)."`
+
+	ProgramStats bool `name:"ebpf.program-stats" help:"With --backend=ebpf: have the kernel time the programs (needs CAP_SYS_ADMIN), for syscall_exporter_bpf_program_seconds_total. Costs every syscall on the host two clock reads per program."`
+
 	Syscalls string `name:"syscalls" placeholder:"LIST" help:"Trace only these syscalls: names and strace classes (%file, %network, %process, %signal, %memory, %desc), comma-separated, '!' first to negate. Launched commands get a seccomp filter, so the others run at native speed."`
 
 	MaxOverhead float64 `name:"max-overhead" placeholder:"PERCENT" help:"Keep the targets' estimated slowdown under PERCENT by tracing in windows (0: trace everything). Counters stay raw; divide rates by syscall_exporter_sampling_ratio."`
@@ -79,6 +83,17 @@ func (c *cli) Validate() error {
 	}
 	if c.MaxOverhead < 0 || c.MaxOverhead >= 100 {
 		return errors.New("--max-overhead must be between 0 and 100 (percent)")
+	}
+	if c.Backend == "ebpf" {
+		if c.MaxOverhead != 0 {
+			return errors.New("--max-overhead does not apply to --backend=ebpf, which never stops its targets")
+		}
+		if c.KeepCaps == defaultKeepCaps {
+			// Before Linux 6.5, with unprivileged BPF disabled (most
+			// distributions), every bpf(2) call needs CAP_BPF, reading a
+			// map through a held descriptor too; CAP_PERFMON only loads.
+			c.keep, _ = parseKeep(ebpfKeepCaps)
+		}
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ func TestBadFlagsSayWhatIsWrong(t *testing.T) {
 		{[]string{"--pid", "1", "--label.thread=bogus"}, "--label.thread"},
 		{[]string{"--pid", "1", "--syscalls=nosuchcall"}, "nosuchcall"},
 		{[]string{"--pid", "1", "--max-overhead=100"}, "--max-overhead must be between 0 and 100"},
+		{[]string{"--pid", "1", "--backend=ebpf", "--max-overhead=5"}, "--max-overhead does not apply to --backend=ebpf"},
+		{[]string{"--pid", "1", "--backend=dtrace"}, "--backend"},
 		{[]string{"--pid", "1", "--metrics.max-series=-1"}, "--metrics.max-series"},
 		{[]string{"--pid", "1", "--metrics.histogram.classic-buckets=0.003"}, "--metrics.histogram.classic-buckets: bucket 0.003 is not one of 1e-06,"},
 		{[]string{"--pid", "1", "--metrics.histogram.classic-buckets=0.01,0.001"}, "buckets must increase"},
@@ -66,5 +68,27 @@ func TestFlagsKeepWhatTheyParsed(t *testing.T) {
 	}
 	if len(c.matcher.Comm) != 1 || c.filter == nil || c.keep.mask != 0 || c.keep.all || len(c.policy.IgnoreErrno) != 1 {
 		t.Errorf("parsed: matcher %v, filter %v, keep %+v, policy %+v", c.matcher, c.filter, c.keep, c.policy)
+	}
+}
+
+// With --backend=ebpf the default capabilities kept are the eBPF
+// backend's; a --capabilities.keep given stays as given.
+func TestEBPFBackendKeepsCapBPF(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pid", "1", "--backend=ebpf"}, ebpfKeepCaps},
+		{[]string{"--pid", "1", "--backend=ebpf", "--capabilities.keep=none"}, "none"},
+		{[]string{"--pid", "1"}, defaultKeepCaps},
+	} {
+		var c cli
+		if err := parse(&c, tc.args, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := parseKeep(tc.want)
+		if c.keep != want {
+			t.Errorf("%v: keep %+v, want %+v (%s)", tc.args, c.keep, want, tc.want)
+		}
 	}
 }

@@ -56,8 +56,11 @@ func run(args []string, stderr io.Writer) int {
 	reports := startCrashReports(crashes, spans, logger)
 	dumpOnSIGUSR2(tracer, logger)
 	summaries := c.startSummaries(coll, stderr, logger)
+	if s, ok := tracer.(syncer); ok {
+		summaries.sync = s.Sync
+	}
 	defer summaries.stop()
-	srv, err := c.listen(coll, tracer, prometheus.Gatherers{data, self}, self, logger)
+	srv, err := c.listen(coll, tracer, prometheus.Gatherers{freshGatherer(tracer, data), self}, self, logger)
 	if err != nil {
 		return usageError(stderr, err)
 	}

@@ -31,6 +31,9 @@ type summaryPrinter struct {
 	coll   *collector.Collector
 	stderr io.Writer
 	log    *slog.Logger
+	// sync, if set, has a backend that counts in the kernel hand over
+	// its counts first (ebpf).
+	sync func()
 
 	mu   sync.Mutex // one summary at a time: exit and SIGUSR1 may meet
 	sigs chan os.Signal
@@ -87,6 +90,9 @@ func (p *summaryPrinter) stop() {
 func (p *summaryPrinter) print() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.sync != nil {
+		p.sync()
+	}
 	sum := summary.Of(p.coll.Snapshot(), p.coll.LabelNames(), summary.By(p.flags.SummaryBy))
 	var buf bytes.Buffer
 	var err error

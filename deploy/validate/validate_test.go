@@ -486,3 +486,36 @@ spec:
 		}
 	}
 }
+
+// TestWorkloadEBPFExample checks the eBPF variant of the workload example:
+// the same sidecar, with the backend chosen in its command (so that the
+// args patch keeps it) and BPF and PERFMON instead of SYS_PTRACE.
+func TestWorkloadEBPFExample(t *testing.T) {
+	sidecarOf := func(dir string) corev1.Container {
+		d := render(t, dir).deployments["workload"]
+		if d == nil {
+			t.Fatalf("%s: no workload Deployment", dir)
+		}
+		i := slices.IndexFunc(d.Spec.Template.Spec.InitContainers, func(c corev1.Container) bool { return c.Name == sidecarName })
+		if i < 0 {
+			t.Fatalf("%s: no sidecar", dir)
+		}
+		return d.Spec.Template.Spec.InitContainers[i]
+	}
+	ptrace, ebpf := sidecarOf("../kubernetes/examples/workload"), sidecarOf("../kubernetes/examples/workload-ebpf")
+	if !slices.Equal(ebpf.Command, []string{"/syscall_exporter", "--backend=ebpf"}) {
+		t.Errorf("command = %q, want the entrypoint with --backend=ebpf", ebpf.Command)
+	}
+	if !slices.Equal(ebpf.Args, ptrace.Args) {
+		t.Errorf("args = %q, want the ptrace sidecar's %q", ebpf.Args, ptrace.Args)
+	}
+	if c := ebpf.SecurityContext.Capabilities; !slices.Equal(c.Drop, []corev1.Capability{"ALL"}) ||
+		!slices.Equal(c.Add, []corev1.Capability{"BPF", "PERFMON"}) {
+		t.Errorf("capabilities = %+v, want drop [ALL] add [BPF PERFMON]", c)
+	}
+	ebpf.Command = nil
+	ebpf.SecurityContext.Capabilities = ptrace.SecurityContext.Capabilities
+	if !equality.Semantic.DeepEqual(ebpf, ptrace) {
+		t.Errorf("the eBPF sidecar differs from the ptrace one beyond command and capabilities:\n%+v\n%+v", ebpf, ptrace)
+	}
+}

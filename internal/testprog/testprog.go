@@ -114,3 +114,14 @@ func RequireFile(t testing.TB, path, pkg string) {
 		skipOrFail(t, "needs "+path+" (Debian package "+pkg+"; .ci/run installs it)")
 	}
 }
+
+// RequireBPF skips a test that loads eBPF programs where it cannot:
+// without root (CAP_BPF, CAP_PERFMON) or a kernel with BTF. In CI that is
+// a failure.
+func RequireBPF(t testing.TB) {
+	t.Helper()
+	RequireTracing(t)
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		skipOrFail(t, "needs a kernel with BTF (/sys/kernel/btf/vmlinux) for the eBPF backend")
+	}
+}

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The eBPF backend's programs. They count every syscall of the targets in
+ * the kernel, time it from entry to exit, and tell userspace when a
+ * target's thread appears, is renamed, execs or exits. Userspace reads
+ * the counts (cumulative; it subtracts its last read) and names the
+ * threads from the events: nothing reads /proc per syscall.
+ *
+ * Every program runs on every syscall of the host, so the common case,
+ * a task that is not a target, is one task-storage lookup that finds
+ * nothing: targets are exactly the tasks with storage in `tasks`. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Architecture indexes, as syscalls.Arch.Index numbers them. */
+#define ARCH_X86_64 0
+#define ARCH_I386 1
+#define ARCH_AARCH64 2
+#define ARCH_OTHER 3
+#define ARCH_INDEXES 4
+
+/* --syscalls, per arch: bit nr of selected[arch] for the numbers below
+ * SELECT_NRS, selected_beyond[arch] for the rest. */
+#define SELECT_NRS 512
+#define SELECT_WORDS (SELECT_NRS / 64)
+
+/* The latency buckets: upper bounds in ns, inclusive, computed in Go from
+ * backend/buckets.go so that both sides sort a duration alike. */
+#define NUM_CLASSIC 22
+#define NATIVE_MIN_KEY (-240)
+#define NATIVE_BOUNDS 360 /* keys -240..119; above the last bound is key 120 */
+
+#define TS_COMPAT 0x0002
+#define MAX_ERRNO 4095
+#define MAX_NS_DEPTH 8
+
+/* Set by the loader before the programs load; constants to the verifier. */
+const volatile bool filtering = false;
+const volatile __u64 selected[ARCH_INDEXES][SELECT_WORDS] = {};
+const volatile bool selected_beyond[ARCH_INDEXES] = {};
+/* The calls whose entry matters to counting: exec starts a launched
+ * command's count; exit and exit_group never return. */
+const volatile __u32 nr_execve[ARCH_INDEXES] = {};
+const volatile __u32 nr_execveat[ARCH_INDEXES] = {};
+const volatile __u32 nr_exit[ARCH_INDEXES] = {};
+const volatile __u32 nr_exit_group[ARCH_INDEXES] = {};
+const volatile __u64 classic_bounds[NUM_CLASSIC] = {};
+const volatile __u64 native_bounds[NATIVE_BOUNDS] = {};
+/* The PID namespace the exporter lives in: events name threads by the
+ * numbers it sees (a sidecar's namespace), not the host's. */
+const volatile __u32 pidns_inum = 0;
+
+/* Changed by userspace while the programs run. */
+/* launcher_tid: the exporter thread about to start the command (-- CMD),
+ * as the exporter's namespace numbers it; its next child is a target. */
+volatile __u32 launcher_tid = 0;
+/* next_lid numbers label ids; userspace numbers its own from the top. */
+__u32 next_lid = 1;
+
+/* What the programs know of one target thread. */
+struct task_state {
+	__u64 entry_ns; /* entry time of the call in flight */
+	/* lid is the thread's label id: a new one at every rename and exec,
+	 * so each count lands on the names the thread had when it made it. */
+	__u32 lid;
+	__u32 nr;
+	__u8 arch;
+	__u8 in_call; /* CALL_* */
+	/* counting is 0 for a launched command until its execve, so the
+	 * calls before it are not counted (strace -c does the same). */
+	__u8 counting;
+	__u8 pad;
+};
+
+#define CALL_NONE 0	/* no call entered, or its exit was seen */
+#define CALL_TIMED 1	/* entered, counted, timed at its exit */
+#define CALL_UNTIMED 2	/* entered, not timed: filtered, or exit */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tasks SEC(".maps");
+
+/* The counts. Plain HASH maps, sized by userspace, never LRU: an LRU map
+ * evicts counters before it is full. A full map is counted. */
+struct call_key {
+	__u32 lid;
+	__u32 nr;
+	__u32 arch;
+};
+
+struct errno_key {
+	struct call_key call;
+	__u32 errno;
+};
+
+struct bucket_key {
+	struct call_key call;
+	__s16 native;
+	__u8 classic;
+	__u8 pad;
+};
+
+struct bucket_value {
+	__u64 count;
+	__u64 sum_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct call_key);
+	__type(value, __u64);
+} calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct errno_key);
+	__type(value, __u64);
+} errors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct bucket_key);
+	__type(value, struct bucket_value);
+} latency SEC(".maps");
+
+/* What the programs could not record, by reason (LOST_*). */
+#define LOST_CALLS_FULL 0
+#define LOST_ERRORS_FULL 1
+#define LOST_LATENCY_FULL 2
+#define LOST_EVENTS_FULL 3
+#define LOST_FAILURES_FULL 4
+#define LOST_EXIT_WITHOUT_ENTRY 5
+#define LOST_TASKS_FULL 6
+#define NUM_LOST 7
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NUM_LOST);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Thread lifecycle and names, for userspace to follow. */
+#define EVENT_NEW 1	/* a target made a thread or process */
+#define EVENT_RENAME 2	/* comm changed: prctl, a write to comm, exec */
+#define EVENT_EXEC 3	/* execve succeeded */
+#define EVENT_EXIT 4	/* the thread is gone */
+#define EVENT_LAUNCHED 1 /* flags: the command the exporter started */
+
+struct event {
+	__u32 type;
+	__u32 lid;	/* the thread's label id before the event (NEW: its maker's) */
+	__u32 new_lid;	/* and after */
+	__s32 tid;	/* in the exporter's PID namespace */
+	__s32 pid;
+	__u32 flags;
+	char comm[16];
+	char leader_comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+/* Failed calls, offered to the span selection. */
+struct failure {
+	__u32 lid;
+	__u32 nr;
+	__u32 arch;
+	__u32 errno;
+	__u64 entry_ns;
+	__u64 exit_ns;
+	__s64 ret;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 18);
+} failures SEC(".maps");
+
+static __always_inline void count_lost(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &reason);
+	if (n)
+		*n += 1; /* per CPU: no atomic needed */
+}
+
+/* lookup_or_init finds key's value, making it zero first. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero, __u32 full)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+	if (v)
+		return v;
+	long err = bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: another CPU made it */) {
+		count_lost(full);
+		return 0;
+	}
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline __u32 new_lid(void)
+{
+	return __sync_fetch_and_add(&next_lid, 1);
+}
+
+/* task_arch is the table the task's current call is numbered by: an
+ * i386 task on x86_64 calls by the i386 table. */
+static __always_inline __u8 task_arch(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+		return ARCH_I386;
+	return ARCH_X86_64;
+#elif defined(__TARGET_ARCH_arm64)
+	return ARCH_AARCH64;
+#else
+	return ARCH_OTHER;
+#endif
+}
+
+static __always_inline bool is_selected(__u8 arch, __u32 nr)
+{
+	if (!filtering)
+		return true;
+	if (arch >= ARCH_INDEXES)
+		return false;
+	if (nr >= SELECT_NRS)
+		return selected_beyond[arch];
+	return (selected[arch][nr / 64] >> (nr % 64)) & 1;
+}
+
+/* upper_index is the first i with ns <= bounds[i], or n past the last. */
+static __always_inline __u32 classic_index(__u64 ns)
+{
+	__u32 i;
+	for (i = 0; i < NUM_CLASSIC; i++)
+		if (ns <= classic_bounds[i])
+			break;
+	return i;
+}
+
+static __always_inline __s16 native_key(__u64 ns)
+{
+	__u32 lo = 0, hi = NATIVE_BOUNDS;
+	for (int i = 0; i < 10; i++) { /* 2^9 > NATIVE_BOUNDS */
+		if (lo >= hi)
+			break;
+		__u32 mid = (lo + hi) / 2;
+		if (mid >= NATIVE_BOUNDS)
+			break;
+		if (ns <= native_bounds[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NATIVE_MIN_KEY + (__s16)lo;
+}
+
+/* counts_as_error: restart codes (ERESTARTSYS..ERESTART_RESTARTBLOCK,
+ * 512-516) never reach the task; the kernel restarts the call, which
+ * then counts again. The one place to refine what an error is. */
+static __always_inline bool counts_as_error(__u32 errno)
+{
+	return errno < 512 || errno > 516;
+}
+
+/* ns_pid is pid's number in the exporter's PID namespace, 0 outside it. */
+static __always_inline __s32 ns_pid(struct pid *pid)
+{
+	unsigned int level = BPF_CORE_READ(pid, level);
+	for (int i = 0; i < MAX_NS_DEPTH; i++) {
+		if (i > level)
+			break;
+		struct upid up = {};
+		bpf_core_read(&up, sizeof(up), &pid->numbers[i]);
+		if (BPF_CORE_READ(up.ns, ns.inum) == pidns_inum)
+			return up.nr;
+	}
+	return 0;
+}
+
+static __always_inline void send_event(__u32 type, struct task_struct *task, __u32 lid, __u32 new_lid, __u32 flags)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(LOST_EVENTS_FULL);
+		return;
+	}
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	e->type = type;
+	e->lid = lid;
+	e->new_lid = new_lid;
+	e->tid = ns_pid(BPF_CORE_READ(task, thread_pid));
+	e->pid = ns_pid(BPF_CORE_READ(leader, thread_pid));
+	e->flags = flags;
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	BPF_CORE_READ_STR_INTO(&e->leader_comm, leader, comm);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* target_state is the task's state if it is a target. A task with no
+ * local storage at all, most of the host, is none: one load says so
+ * without the helper's call and its lock. */
+static __always_inline struct task_state *target_state(struct task_struct *task)
+{
+	if (!task->bpf_storage)
+		return 0;
+	return bpf_task_storage_get(&tasks, task, 0, 0);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_state *ts = target_state(task);
+	if (!ts)
+		return 0; /* not a target: most calls of the host end here */
+
+	__u8 arch = task_arch(task);
+	__u32 nr = id;
+	ts->in_call = CALL_UNTIMED;
+	if (arch < ARCH_INDEXES && !ts->counting) {
+		if (nr != nr_execve[arch] && nr != nr_execveat[arch])
+			return 0;
+		ts->counting = 1;
+	}
+	if (!is_selected(arch, nr))
+		return 0;
+
+	struct call_key key = {.lid = ts->lid, .nr = nr, .arch = arch};
+	__u64 zero = 0;
+	__u64 *n = lookup_or_init(&calls, &key, &zero, LOST_CALLS_FULL);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	if (arch < ARCH_INDEXES && (nr == nr_exit[arch] || nr == nr_exit_group[arch]))
+		return 0; /* never returns: not timed */
+	ts->in_call = CALL_TIMED;
+	ts->nr = nr;
+	ts->arch = arch;
+	ts->entry_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_state *ts = target_state(task);
+	if (!ts)
+		return 0;
+	__u8 in_call = ts->in_call;
+	ts->in_call = CALL_NONE;
+	if (in_call != CALL_TIMED) {
+		if (in_call == CALL_NONE)
+			count_lost(LOST_EXIT_WITHOUT_ENTRY); /* attached inside a call */
+		return 0;
+	}
+	__u64 now = bpf_ktime_get_ns();
+	__u64 ns = now - ts->entry_ns;
+	/* The thread's lid now: an exec renames the thread before its
+	 * execve returns, as ptrace sees it. */
+	struct call_key call = {.lid = ts->lid, .nr = ts->nr, .arch = ts->arch};
+
+	if (ret < 0 && ret >= -MAX_ERRNO) {
+		__u32 errno = -ret;
+		if (!counts_as_error(errno))
+			return 0; /* restarted: no error, no latency */
+		struct errno_key ek = {.call = call, .errno = errno};
+		__u64 zero = 0;
+		__u64 *n = lookup_or_init(&errors, &ek, &zero, LOST_ERRORS_FULL);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		struct failure *f = bpf_ringbuf_reserve(&failures, sizeof(*f), 0);
+		if (f) {
+			f->lid = call.lid;
+			f->nr = call.nr;
+			f->arch = call.arch;
+			f->errno = errno;
+			f->entry_ns = ts->entry_ns;
+			f->exit_ns = now;
+			f->ret = ret;
+			bpf_ringbuf_submit(f, 0);
+		} else {
+			count_lost(LOST_FAILURES_FULL);
+		}
+	}
+
+	struct bucket_key bk = {.call = call, .native = native_key(ns), .classic = classic_index(ns)};
+	struct bucket_value zero = {};
+	struct bucket_value *b = lookup_or_init(&latency, &bk, &zero, LOST_LATENCY_FULL);
+	if (b) {
+		__sync_fetch_and_add(&b->count, 1);
+		__sync_fetch_and_add(&b->sum_ns, ns);
+	}
+	return 0;
+}
+
+/* A target's new thread or process is a target from its first call on.
+ * The exporter's launcher thread makes the launched command one. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_state *ps = bpf_task_storage_get(&tasks, parent, 0, 0);
+	__u8 counting = 1;
+	__u32 maker = 0, flags = 0;
+	if (ps) {
+		counting = ps->counting;
+		maker = ps->lid;
+	} else {
+		__u32 launcher = launcher_tid;
+		if (!launcher || ns_pid(BPF_CORE_READ(parent, thread_pid)) != launcher)
+			return 0;
+		launcher_tid = 0;
+		counting = 0; /* from its execve on */
+		flags = EVENT_LAUNCHED;
+	}
+	struct task_state *cs = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cs) {
+		count_lost(LOST_TASKS_FULL);
+		return 0;
+	}
+	cs->counting = counting;
+	/* Its first event is the exit of the clone its maker entered. */
+	cs->in_call = CALL_UNTIMED;
+	cs->lid = new_lid();
+	send_event(EVENT_NEW, child, maker, cs->lid, flags);
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(task_rename, struct task_struct *task, const char *comm)
+{
+	struct task_state *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!ts)
+		return 0;
+	__u32 old = ts->lid;
+	ts->lid = new_lid();
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(LOST_EVENTS_FULL);
+		return 0;
+	}
+	/* The tracepoint comes before the kernel copies the new name in. */
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	e->type = EVENT_RENAME;
+	e->lid = old;
+	e->new_lid = ts->lid;
+	e->tid = ns_pid(BPF_CORE_READ(task, thread_pid));
+	e->pid = ns_pid(BPF_CORE_READ(leader, thread_pid));
+	e->flags = 0;
+	bpf_probe_read_kernel_str(&e->comm, sizeof(e->comm), comm);
+	if (leader == task)
+		bpf_probe_read_kernel_str(&e->leader_comm, sizeof(e->leader_comm), comm);
+	else
+		BPF_CORE_READ_STR_INTO(&e->leader_comm, leader, comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *task, int old_pid, struct linux_binprm *bprm)
+{
+	struct task_state *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!ts)
+		return 0;
+	__u32 old = ts->lid;
+	ts->lid = new_lid();
+	send_event(EVENT_EXEC, task, old, ts->lid, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *task)
+{
+	struct task_state *ts = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!ts)
+		return 0;
+	send_event(EVENT_EXIT, task, ts->lid, 0, 0);
+	bpf_task_storage_delete(&tasks, task);
+	return 0;
+}
+
+/* adopt_threads runs once per task of the host when userspace attaches
+ * to a process: userspace gave the leader storage (by its pidfd), and
+ * every other thread of it gets storage here. It writes one byte per
+ * thread adopted, so userspace repeats until a pass adopts none. */
+SEC("iter/task")
+int adopt_threads(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	if (!task)
+		return 0;
+	struct task_struct *leader = task->group_leader;
+	if (!leader || leader == task)
+		return 0;
+	struct task_state *ls = bpf_task_storage_get(&tasks, leader, 0, 0);
+	if (!ls)
+		return 0;
+	if (bpf_task_storage_get(&tasks, task, 0, 0))
+		return 0;
+	struct task_state *ts = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts) {
+		count_lost(LOST_TASKS_FULL);
+		return 0;
+	}
+	ts->counting = ls->counting;
+	ts->in_call = CALL_NONE;
+	ts->lid = new_lid();
+	send_event(EVENT_NEW, task, ls->lid, ts->lid, 0);
+	char one = 1;
+	bpf_seq_write(ctx->meta->seq, &one, 1);
+	return 0;
+}
+
+/* For bpf2go's -type: the Go side decodes these. */
+const struct event *unused_event __attribute__((unused));
+const struct failure *unused_failure __attribute__((unused));
