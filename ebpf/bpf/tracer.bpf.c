@@ -52,6 +52,12 @@ const volatile __u64 native_bounds[NATIVE_BOUNDS] = {};
 /* The PID namespace the exporter lives in: events name threads by the
  * numbers it sees (a sidecar's namespace), not the host's. */
 const volatile __u32 pidns_inum = 0;
+/* The span selection (--spans.*), when spans are on: a call that failed,
+ * took longer than span_slow_ns (0: none), or was drawn with probability
+ * span_sample_below / 2^32 (span_sample_all: every call) is offered. */
+const volatile __u64 span_slow_ns = 0;
+const volatile __u32 span_sample_below = 0;
+const volatile bool span_sample_all = false;
 
 /* Changed by userspace while the programs run. */
 /* launcher_tid: the exporter thread about to start the command (-- CMD),
@@ -172,12 +178,19 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* Failed calls, offered to the span selection. */
+/* Calls offered to the span selection: failed, slow or sampled (the
+ * why bits), so that userspace drops failures of ignored errnos unless
+ * the call was slow or sampled too. */
+#define SPAN_FAILED 1
+#define SPAN_SLOW 2
+#define SPAN_SAMPLED 4
+
 struct failure {
 	__u32 lid;
 	__u32 nr;
 	__u32 arch;
-	__u32 errno;
+	__u16 errno;
+	__u16 why;
 	__u64 entry_ns;
 	__u64 exit_ns;
 	__s64 ret;
@@ -352,6 +365,34 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* offer_span sends a failed, slow or sampled call to the span selection. */
+static __always_inline void offer_span(struct call_key *call, __u16 errno, __u64 entry_ns, __u64 exit_ns, long ret)
+{
+	__u16 why = 0;
+	if (errno)
+		why |= SPAN_FAILED;
+	if (span_slow_ns && exit_ns - entry_ns > span_slow_ns)
+		why |= SPAN_SLOW;
+	if (span_sample_all || (span_sample_below && bpf_get_prandom_u32() < span_sample_below))
+		why |= SPAN_SAMPLED;
+	if (!why)
+		return;
+	struct failure *f = bpf_ringbuf_reserve(&failures, sizeof(*f), 0);
+	if (!f) {
+		count_lost(LOST_FAILURES_FULL);
+		return;
+	}
+	f->lid = call->lid;
+	f->nr = call->nr;
+	f->arch = call->arch;
+	f->errno = errno;
+	f->why = why;
+	f->entry_ns = entry_ns;
+	f->exit_ns = exit_ns;
+	f->ret = ret;
+	bpf_ringbuf_submit(f, 0);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -372,8 +413,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	 * execve returns, as ptrace sees it. */
 	struct call_key call = {.lid = ts->lid, .nr = ts->nr, .arch = ts->arch};
 
+	__u16 errno = 0;
 	if (ret < 0 && ret >= -MAX_ERRNO) {
-		__u32 errno = -ret;
+		errno = -ret;
 		if (!counts_as_error(errno))
 			return 0; /* restarted: no error, no latency */
 		struct errno_key ek = {.call = call, .errno = errno};
@@ -381,20 +423,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		__u64 *n = lookup_or_init(&errors, &ek, &zero, LOST_ERRORS_FULL);
 		if (n)
 			__sync_fetch_and_add(n, 1);
-		struct failure *f = bpf_ringbuf_reserve(&failures, sizeof(*f), 0);
-		if (f) {
-			f->lid = call.lid;
-			f->nr = call.nr;
-			f->arch = call.arch;
-			f->errno = errno;
-			f->entry_ns = ts->entry_ns;
-			f->exit_ns = now;
-			f->ret = ret;
-			bpf_ringbuf_submit(f, 0);
-		} else {
-			count_lost(LOST_FAILURES_FULL);
-		}
 	}
+	offer_span(&call, errno, ts->entry_ns, now, ret);
 
 	struct bucket_key bk = {.call = call, .native = native_key(ns), .classic = classic_index(ns)};
 	struct bucket_value zero = {};
