@@ -80,6 +80,7 @@ func (t *Tracer) offerFailure(f *tracerFailure) {
 	}
 	c.Arch, c.Nr, c.Slot = archOf(f.Arch), f.Nr, l.slot
 	c.Ret, c.Errno = f.Ret, uint16(f.Errno)
+	c.ArgsUnread = true
 	c.Entry, c.Exit = int64(f.EntryNs)-r.clockOffset, int64(f.ExitNs)-r.clockOffset
 	t.cfg.Consumer.SpanCandidate(c)
 }
