@@ -31,13 +31,19 @@ type sidecarVariant struct {
 	name    string
 	example string   // under deploy/kubernetes/examples
 	caps    []string // the sidecar's securityContext.capabilities.add
+	// kept are the capabilities its process still has once attached
+	// (--capabilities.keep's default, within caps).
+	kept []string
 	// attached says whether the exporter (host PID) watches the app.
 	attached func(app, exporter int) bool
+	// announce: the app cannot see this tracer (no TracerPid), so the
+	// test tells it, by a second SIGUSR1, once attached says so.
+	announce bool
 }
 
 var sidecarVariants = []sidecarVariant{
-	{name: "ptrace", example: "workload", caps: []string{"SYS_PTRACE"}, attached: ptracedBy},
-	{name: "ebpf", example: "workload-ebpf", caps: []string{"BPF", "PERFMON"}, attached: pidfdHeldBy},
+	{name: "ptrace", example: "workload", caps: []string{"SYS_PTRACE"}, kept: []string{"SYS_PTRACE"}, attached: ptracedBy},
+	{name: "ebpf", example: "workload-ebpf", caps: []string{"BPF", "PERFMON"}, kept: []string{"BPF"}, attached: pidfdHeldBy, announce: true},
 }
 
 // The workload example's app: what deployment.yaml's args make it do.
@@ -99,6 +105,11 @@ func testSidecar(t *testing.T, c *cluster, v sidecarVariant) {
 		if !v.attached(appPID, expPID) {
 			t.Error("pod Ready, but the exporter does not watch the app")
 		}
+		if v.announce {
+			if err := syscall.Kill(appPID, syscall.SIGUSR1); err != nil {
+				t.Fatal(err)
+			}
+		}
 		t.Logf("pod Ready 2/2 %.1fs after the app was released (the readiness probe runs every 5 s)", time.Since(released).Seconds())
 	}) {
 		return
@@ -122,13 +133,16 @@ func testSidecar(t *testing.T, c *cluster, v sidecarVariant) {
 			t.Errorf("sidecar securityContext %+v, want capabilities drop [ALL] add %v", sc, v.caps)
 		}
 		// ...and as the kernel sees its process.
-		var want uint64
+		var bound, kept uint64
 		for _, c := range v.caps {
-			want |= 1 << capBits[c]
+			bound |= 1 << capBits[c]
+		}
+		for _, c := range v.kept {
+			kept |= 1 << capBits[c]
 		}
 		st := procStatus(t, expPID)
 		for k, w := range map[string]string{
-			"CapEff": fmt.Sprintf("%016x", want), "CapPrm": fmt.Sprintf("%016x", want), "CapBnd": fmt.Sprintf("%016x", want),
+			"CapEff": fmt.Sprintf("%016x", kept), "CapPrm": fmt.Sprintf("%016x", kept), "CapBnd": fmt.Sprintf("%016x", bound),
 			"CapInh": "0000000000000000", "CapAmb": "0000000000000000",
 			"NoNewPrivs": "1", "Seccomp": "2",
 		} {
@@ -160,6 +174,12 @@ func testSidecar(t *testing.T, c *cluster, v sidecarVariant) {
 		checkWorkloadCounts(t, scrapeWith(t, c.http, base+"/metrics"), 1)
 		if err := syscall.Kill(appPID, syscall.SIGUSR1); err != nil {
 			t.Fatal(err)
+		}
+		if v.announce {
+			eventually(t, 30*time.Second, "the restarted app watched", func() bool { return v.attached(appPID, expPID) })
+			if err := syscall.Kill(appPID, syscall.SIGUSR1); err != nil {
+				t.Fatal(err)
+			}
 		}
 		c.waitLog(t, p, "app", 1, "done", 20*time.Second)
 		p = c.waitPod(t, workloadNamespace, "app.kubernetes.io/name=workload", 30*time.Second, "pod Ready again",

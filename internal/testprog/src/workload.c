@@ -5,7 +5,8 @@
  *            [-m SLEEP_MS] [-f FORK_GETPPIDS] [-x EXEC_PATH] [-l]
  *            [-G] [-n NAME] [-T TERM_MS]
  *
- * -G  first wait for SIGUSR1 (prints "gated" when waiting for it)
+ * -G  first wait for SIGUSR1 (prints "gated" when waiting for it); with -w,
+ *     a second SIGUSR1 also ends the wait for a tracer
  * -n  then name the process NAME (its comm, which discovery matches)
  * -w  wait until a tracer is attached (TracerPid != 0) before working
  * -l  after the work, loop on getppid until stdin reaches EOF, then exit 0
@@ -54,6 +55,13 @@ static void *sleeper(void *arg) {
   return NULL;
 }
 
+/* usr1_pending says whether a (blocked) SIGUSR1 waits. */
+static int usr1_pending(void) {
+  sigset_t pending;
+  sigpending(&pending);
+  return sigismember(&pending, SIGUSR1);
+}
+
 int main(int argc, char **argv) {
   int wait_tracer = 0, linger = 0, gate = 0, threads = 4, c;
   long term_ms = -1;
@@ -92,7 +100,9 @@ int main(int argc, char **argv) {
   if (name) prctl(PR_SET_NAME, name);
   if (wait_tracer) {
     printf("ready\n");
-    wait_until_traced();
+    /* Gated, a second SIGUSR1 also says a tracer follows: one that leaves
+     * no TracerPid (the eBPF backend) in a pod, where no file can say so. */
+    while (!traced() && !released() && !(gate && usr1_pending())) usleep(1000);
   }
   pthread_t tids[threads + 2];
   for (long i = 0; i < threads; i++) pthread_create(&tids[i], NULL, getter, (void *)i);
