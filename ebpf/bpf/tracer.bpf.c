@@ -456,11 +456,15 @@ static __always_inline void sigreturned(struct task_state *ts, struct pt_regs *r
 	if (i >= HELD_DEPTH)
 		return;
 	ts->held = i;
-	if (ret != -4 /* EINTR */)
+	/* An i386 task's restored eax comes zero-extended: compare 32 bits,
+	 * as the kernel's syscall_get_return_value does for compat tasks.
+	 * The restored value is -EINTR or the call's number, never another
+	 * value with these low bits. */
+	if ((__s32)ret != -4 /* EINTR */)
 		return; /* restarted (SA_RESTART, ERESTARTNOINTR): no error */
 	struct held_call *h = &ts->held_calls[i & (HELD_DEPTH - 1)];
 	struct call_key call = {.lid = ts->lid, .nr = h->nr, .arch = h->arch};
-	count_error(&call, 4, ret, h->entry_ns, h->exit_ns);
+	count_error(&call, 4, -4, h->entry_ns, h->exit_ns);
 	count_latency(&call, h->exit_ns - h->entry_ns);
 }
 
