@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -163,5 +164,47 @@ func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, 
 	}
 	if rec.live != 0 {
 		t.Errorf("filtered %v: %d threads left", filtered, rec.live)
+	}
+}
+
+// A held call goes with its thread, or with the programs: eintr -j -w
+// leaves its nanosleep by siglongjmp, then pauses, and is killed or let
+// go. Every call counts once, with no error.
+func TestInterruptedCallHeldAtDetachOrKill(t *testing.T) {
+	prog := testprog.Build(t, "eintr")
+	for _, kill := range []bool{false, true} {
+		tr, rec := startTracer(t, nil)
+		d := testprog.StartDetached(t, prog, "-j", "-w")
+		d.WaitOutput(t, "ready", 10*time.Second)
+		if err := tr.Attach(d.PID); err != nil {
+			t.Fatal(err)
+		}
+		d.CloseStdin()
+		d.WaitOutput(t, "getppid", 10*time.Second)
+		for deadline := time.Now().Add(10 * time.Second); rec.count("eintr/eintr pause") != 1; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("eintr never paused")
+			}
+		}
+		if kill {
+			if err := syscall.Kill(d.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			waitGone(t, tr, d.PID)
+		}
+		if err := tr.DetachAll(); err != nil {
+			t.Fatal(err)
+		}
+		waitDone(t, tr)
+		checkEintr(t, rec, prog, false, map[string]uint64{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]uint64{})
+		if got := tr.Stats().InterruptedOverflow.Load(); got != 0 {
+			t.Errorf("interrupted overflow %d, want 0", got)
+		}
+		if !kill {
+			if err := syscall.Kill(d.PID, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.Wait(t, 10*time.Second)
 	}
 }
