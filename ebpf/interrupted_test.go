@@ -208,3 +208,18 @@ func TestInterruptedCallHeldAtDetachOrKill(t *testing.T) {
 		d.Wait(t, 10*time.Second)
 	}
 }
+
+// Handlers nested 4 deep interrupt 5 calls, one more than a thread holds:
+// the oldest, the pause, goes as not failed and is counted as an
+// overflow; each nanosleep counts its EINTR.
+func TestInterruptedCallsOverflow(t *testing.T) {
+	testprog.RequireBPF(t)
+	prog := testprog.Build(t, "eintr")
+	tr, rec := traceEintr(t, prog, "-n 4", strings.Repeat("inner-nanosleep -1 4\n", 4)+"pause -1 4\n", false)
+	checkEintr(t, rec, prog, false,
+		map[string]uint64{"pause": 1, "nanosleep": 4, "rt_sigreturn": 5, "setitimer": 5},
+		map[string]uint64{"nanosleep EINTR": 4})
+	if got := tr.Stats().InterruptedOverflow.Load(); got != 1 {
+		t.Errorf("interrupted overflow %d, want 1", got)
+	}
+}

@@ -390,15 +390,19 @@ static __always_inline void count_error(struct call_key *call, __u32 errno, long
 	bpf_ringbuf_submit(f, 0);
 }
 
-static __always_inline void count_latency(struct call_key *call, __u64 ns)
+/* count_latency is a global function, which the verifier checks once on
+ * its own rather than at each call: its bucket search loops are most of
+ * sys_exit's verification. */
+__attribute__((noinline)) int count_latency(__u32 lid, __u32 nr, __u32 arch, __u64 ns)
 {
-	struct bucket_key bk = {.call = *call, .native = native_key(ns), .classic = classic_index(ns)};
+	struct bucket_key bk = {.call = {.lid = lid, .nr = nr, .arch = arch}, .native = native_key(ns), .classic = classic_index(ns)};
 	struct bucket_value zero = {};
 	struct bucket_value *b = lookup_or_init(&latency, &bk, &zero, LOST_LATENCY_FULL);
 	if (b) {
 		__sync_fetch_and_add(&b->count, 1);
 		__sync_fetch_and_add(&b->sum_ns, ns);
 	}
+	return 0;
 }
 
 /* hold keeps the timed call that just exited with a restart code until
@@ -465,7 +469,7 @@ static __always_inline void sigreturned(struct task_state *ts, struct pt_regs *r
 	struct held_call *h = &ts->held_calls[i & (HELD_DEPTH - 1)];
 	struct call_key call = {.lid = ts->lid, .nr = h->nr, .arch = h->arch};
 	count_error(&call, 4, -4, h->entry_ns, h->exit_ns);
-	count_latency(&call, h->exit_ns - h->entry_ns);
+	count_latency(call.lid, call.nr, call.arch, h->exit_ns - h->entry_ns);
 }
 
 SEC("tp_btf/sys_enter")
@@ -526,18 +530,17 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	 * execve returns, as ptrace sees it. */
 	struct call_key call = {.lid = ts->lid, .nr = ts->nr, .arch = ts->arch};
 
-	if (ret < 0 && ret >= -MAX_ERRNO) {
+	/* A sigreturn returns the interrupted frame's restored register, not
+	 * an error of its own. */
+	if (ret < 0 && ret >= -MAX_ERRNO && !is_sigreturn(call.arch, call.nr)) {
 		__u32 errno = -ret;
 		if (is_restart(errno)) {
 			hold(ts, regs, now);
 			return 0;
 		}
-		/* A sigreturn returns the interrupted frame's restored register,
-		 * not an error of its own. */
-		if (!is_sigreturn(call.arch, call.nr))
-			count_error(&call, errno, ret, ts->entry_ns, now);
+		count_error(&call, errno, ret, ts->entry_ns, now);
 	}
-	count_latency(&call, now - ts->entry_ns);
+	count_latency(call.lid, call.nr, call.arch, now - ts->entry_ns);
 	return 0;
 }
 
