@@ -12,8 +12,11 @@ type Call struct {
 	Arch   syscalls.Arch
 	Nr     uint32
 	Args   [6]uint64
-	Ret    int64  // raw return value; for failures, -errno
-	Errno  uint16 // 0 on success
+	// ArgsUnread says the backend did not read the argument registers
+	// (ebpf): Args are zero, and a span carries neither them nor a text.
+	ArgsUnread bool
+	Ret        int64  // raw return value; for failures, -errno
+	Errno      uint16 // 0 on success
 	// Entry and Exit are the monotonic times (Now) of the call's entry and
 	// exit. Exit is 0 for a call that never returned (exit, exit_group, a
 	// thread killed or detached inside it) and while it is in flight.

@@ -286,11 +286,12 @@ func (c *Collector) Add(slot backend.Slot, arch syscalls.Arch, nr uint32, d *bac
 	h.sumNs.Add(d.SumNs)
 }
 
-// SpanCandidate offers a call an aggregating backend selected; Add counted
-// it.
+// SpanCandidate offers a call an aggregating backend selected by the span
+// policy itself (in the kernel, so sampling is not drawn twice); Add
+// counted it.
 func (c *Collector) SpanCandidate(s *backend.Call) {
 	if c.spans != nil {
-		c.spans.consider(c, s, c.sets[s.Slot].stats(c, s.Arch, s.Nr))
+		c.spans.offer(s, c.sets[s.Slot].stats(c, s.Arch, s.Nr))
 	}
 }
 

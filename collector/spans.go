@@ -109,9 +109,13 @@ func (sp *spanner) qualifies(s *backend.Call) bool {
 
 // consider runs on the backend's thread after the call was counted.
 func (sp *spanner) consider(c *Collector, s *backend.Call, st *syscallStats) {
-	if !sp.qualifies(s) {
-		return
+	if sp.qualifies(s) {
+		sp.offer(s, st)
 	}
+}
+
+// offer hands a selected call to the sink, and keeps its exemplar if taken.
+func (sp *spanner) offer(s *backend.Call, st *syscallStats) {
 	r := &sp.rec
 	r.TraceID, r.SpanID = newSpanIDs()
 	r.Call = *s

@@ -228,115 +228,125 @@ func nativeArch() string {
 // and attributes, on a resource from the OTEL_* variables; fast calls do
 // not: every span that did not fail is slower than the threshold, and each
 // thread's spans match its metrics exactly.
+//
+// Both backends select the same spans: failures, and calls over the slow
+// threshold; only ptrace decodes them (its text and file.path).
 func TestOTLPSpansOfFailedAndSlowCalls(t *testing.T) {
-	testprog.RequireTracing(t)
-	j := startJaeger(t)
-	const service, enoents, sleeps, getppids = "e2e-failed-and-slow", 9, 4, 5000
-	t.Setenv("OTEL_SERVICE_NAME", service)
-	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "k8s.pod.name=web-0,k8s.namespace.name=shop")
-	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
-	w := startWorkload(t, "-w", "-l", "-t", "2", "-g", strconv.Itoa(getppids), "-e", strconv.Itoa(enoents),
-		"-s", strconv.Itoa(sleeps), "-m", "20", "-f", "-1")
-	e := startExporter(t, "--pid", strconv.Itoa(w.cmd.Process.Pid), "--otlp.endpoint="+jaegerOTLPHTTP)
-	eventually(t, 60*time.Second, "workload done", func() bool { return strings.Contains(w.stdout.String(), "done") })
-	m := scrape(t, e.Addr)
+	eachBackend(t, func(t *testing.T) {
+		testprog.RequireTracing(t)
+		j := startJaeger(t)
+		const enoents, sleeps, getppids = 9, 4, 5000
+		service := "e2e-failed-and-slow-" + backendOf(t)
+		t.Setenv("OTEL_SERVICE_NAME", service)
+		t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "k8s.pod.name=web-0,k8s.namespace.name=shop")
+		t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
+		w := startWorkload(t, "-w", "-l", "-t", "2", "-g", strconv.Itoa(getppids), "-e", strconv.Itoa(enoents),
+			"-s", strconv.Itoa(sleeps), "-m", "20", "-f", "-1")
+		e := startExporter(t, "--pid", strconv.Itoa(w.cmd.Process.Pid), "--otlp.endpoint="+jaegerOTLPHTTP)
+		eventually(t, 60*time.Second, "workload done", func() bool { return strings.Contains(w.stdout.String(), "done") })
+		m := scrape(t, e.Addr)
 
-	// Calls over the threshold: a getppid can be, when the machine is
-	// busy, and then it has a span too. The 10 ms bucket bound is the
-	// threshold, so the histogram says how many there are.
-	slowGetppids := 0.0
-	for _, thread := range []string{"getter-0", "getter-1"} {
-		h := m.histogram(t, "syscall_duration_seconds", "thread", thread, "syscall", "getppid")
-		for _, b := range h.Bucket {
-			if b.GetUpperBound() == 0.01 {
-				slowGetppids += float64(h.GetSampleCount() - b.GetCumulativeCount())
+		// Calls over the threshold: a getppid can be, when the machine is
+		// busy, and then it has a span too. The 10 ms bucket bound is the
+		// threshold, so the histogram says how many there are.
+		slowGetppids := 0.0
+		for _, thread := range []string{"getter-0", "getter-1"} {
+			h := m.histogram(t, "syscall_duration_seconds", "thread", thread, "syscall", "getppid")
+			for _, b := range h.Bucket {
+				if b.GetUpperBound() == 0.01 {
+					slowGetppids += float64(h.GetSampleCount() - b.GetCumulativeCount())
+				}
 			}
 		}
-	}
 
-	var spans, opener, sleeper []span
-	getppidSpans := 0
-	eventually(t, 10*time.Second, "the spans in jaeger", func() bool {
+		var spans, opener, sleeper []span
+		getppidSpans := 0
+		eventually(t, 10*time.Second, "the spans in jaeger", func() bool {
+			spans = j.spans(t, service)
+			opener, sleeper, getppidSpans = nil, nil, 0
+			for _, s := range spans {
+				switch s.tags["thread.name"] {
+				case "opener":
+					opener = append(opener, s)
+				case "sleeper":
+					sleeper = append(sleeper, s)
+				case "getter-0", "getter-1":
+					getppidSpans++
+				}
+			}
+			return len(opener) >= enoents && len(sleeper) >= sleeps && float64(getppidSpans) >= slowGetppids
+		})
+		time.Sleep(300 * time.Millisecond) // anything extra would have arrived with the rest
 		spans = j.spans(t, service)
-		opener, sleeper, getppidSpans = nil, nil, 0
-		for _, s := range spans {
-			switch s.tags["thread.name"] {
-			case "opener":
-				opener = append(opener, s)
-			case "sleeper":
-				sleeper = append(sleeper, s)
-			case "getter-0", "getter-1":
-				getppidSpans++
-			}
-		}
-		return len(opener) >= enoents && len(sleeper) >= sleeps && float64(getppidSpans) >= slowGetppids
-	})
-	time.Sleep(300 * time.Millisecond) // anything extra would have arrived with the rest
-	spans = j.spans(t, service)
 
-	var errorSpans, slowSpans int
-	pids := map[string]bool{}
-	for _, s := range spans {
-		if s.service != service || s.processTags["k8s.pod.name"] != "web-0" || s.processTags["k8s.namespace.name"] != "shop" {
-			t.Errorf("span %s: resource %s %v", s.OperationName, s.service, s.processTags)
-		}
-		if len(s.References) != 0 || s.traceSpanCnt != 1 {
-			t.Errorf("span %s is not alone at the root of its trace: %d refs, %d spans", s.OperationName, len(s.References), s.traceSpanCnt)
-		}
-		if s.tags["span.kind"] != "internal" || s.tags["syscall_exporter.syscall.name"] != s.OperationName ||
-			s.tags["syscall_exporter.syscall.arch"] != nativeArch() || s.tags["process.executable.name"] != "workload" ||
-			s.tags["thread.id"] == "" {
-			t.Errorf("span %s: tags %v", s.OperationName, s.tags)
-		}
-		if !regexp.MustCompile(`^\["0x[0-9a-f]+"(,"0x[0-9a-f]+"){5}\]$`).MatchString(s.tags["syscall_exporter.syscall.args"]) {
-			t.Errorf("span %s: args %s", s.OperationName, s.tags["syscall_exporter.syscall.args"])
-		}
-		pids[s.tags["process.pid"]] = true
-		// At ratio 0 every span is a failure or slower than 10 ms (Jaeger
-		// keeps µs, truncated).
-		switch {
-		case s.tags["error.type"] != "":
-			errorSpans++
-			if s.tags["otel.status_code"] != "ERROR" || s.tags["otel.status_description"] != s.tags["error.type"] {
-				t.Errorf("failed %s: status %s %q", s.OperationName, s.tags["otel.status_code"], s.tags["otel.status_description"])
+		var errorSpans, slowSpans int
+		pids := map[string]bool{}
+		for _, s := range spans {
+			if s.service != service || s.processTags["k8s.pod.name"] != "web-0" || s.processTags["k8s.namespace.name"] != "shop" {
+				t.Errorf("span %s: resource %s %v", s.OperationName, s.service, s.processTags)
 			}
-		case s.Duration >= 10_000:
-			slowSpans++
-		default:
-			t.Errorf("span for a fast call that succeeded: %s %d µs %v", s.OperationName, s.Duration, s.tags)
+			if len(s.References) != 0 || s.traceSpanCnt != 1 {
+				t.Errorf("span %s is not alone at the root of its trace: %d refs, %d spans", s.OperationName, len(s.References), s.traceSpanCnt)
+			}
+			if s.tags["span.kind"] != "internal" || s.tags["syscall_exporter.syscall.name"] != s.OperationName ||
+				s.tags["syscall_exporter.syscall.arch"] != nativeArch() || s.tags["process.executable.name"] != "workload" ||
+				s.tags["thread.id"] == "" {
+				t.Errorf("span %s: tags %v", s.OperationName, s.tags)
+			}
+			if backendOf(t) == "ebpf" {
+				if s.tags["syscall_exporter.syscall.args"] != "" || s.tags["syscall_exporter.syscall.text"] != "" {
+					t.Errorf("span %s: the eBPF backend reads no arguments, yet args %q, text %q", s.OperationName, s.tags["syscall_exporter.syscall.args"], s.tags["syscall_exporter.syscall.text"])
+				}
+			} else if !regexp.MustCompile(`^\["0x[0-9a-f]+"(,"0x[0-9a-f]+"){5}\]$`).MatchString(s.tags["syscall_exporter.syscall.args"]) {
+				t.Errorf("span %s: args %s", s.OperationName, s.tags["syscall_exporter.syscall.args"])
+			}
+			pids[s.tags["process.pid"]] = true
+			// At ratio 0 every span is a failure or slower than 10 ms (Jaeger
+			// keeps µs, truncated).
+			switch {
+			case s.tags["error.type"] != "":
+				errorSpans++
+				if s.tags["otel.status_code"] != "ERROR" || s.tags["otel.status_description"] != s.tags["error.type"] {
+					t.Errorf("failed %s: status %s %q", s.OperationName, s.tags["otel.status_code"], s.tags["otel.status_description"])
+				}
+			case s.Duration >= 10_000:
+				slowSpans++
+			default:
+				t.Errorf("span for a fast call that succeeded: %s %d µs %v", s.OperationName, s.Duration, s.tags)
+			}
 		}
-	}
-	if want := strconv.Itoa(w.cmd.Process.Pid); len(pids) != 1 || !pids[want] {
-		t.Errorf("process.pid values %v, want %s", pids, want)
-	}
-	if float64(getppidSpans) != slowGetppids {
-		t.Errorf("%d getppid spans, but %v of the %d fast calls took over 10 ms", getppidSpans, slowGetppids, 2*getppids)
-	}
-	if len(opener) != enoents {
-		t.Errorf("%d spans from the opener thread, want exactly %d", len(opener), enoents)
-	}
-	// The call as strace prints it, its path read from the target's
-	// memory at the exit stop (--spans.decode=paths, the default).
-	const openerText = `openat(AT_FDCWD, "/nonexistent/syscall_exporter", O_RDONLY) = -1 ENOENT (No such file or directory)`
-	for _, s := range opener {
-		if s.OperationName != "openat" || s.tags["error.type"] != "ENOENT" || s.tags["syscall_exporter.syscall.return_value"] != "-2" ||
-			s.tags["syscall_exporter.syscall.number"] != strconv.Itoa(openatNr()) {
-			t.Errorf("opener span: %s %v", s.OperationName, s.tags)
+		if want := strconv.Itoa(w.cmd.Process.Pid); len(pids) != 1 || !pids[want] {
+			t.Errorf("process.pid values %v, want %s", pids, want)
 		}
-		if s.tags["syscall_exporter.syscall.text"] != openerText || s.tags["file.path"] != "/nonexistent/syscall_exporter" {
-			t.Errorf("opener span: text %q, file.path %q; want %q", s.tags["syscall_exporter.syscall.text"], s.tags["file.path"], openerText)
+		if float64(getppidSpans) != slowGetppids {
+			t.Errorf("%d getppid spans, but %v of the %d fast calls took over 10 ms", getppidSpans, slowGetppids, 2*getppids)
 		}
-	}
-	if len(sleeper) != sleeps {
-		t.Errorf("%d spans from the sleeper thread, want exactly %d", len(sleeper), sleeps)
-	}
-	for _, s := range sleeper {
-		if s.OperationName != "nanosleep" || s.Duration < 20_000 || s.tags["error.type"] != "" || s.tags["syscall_exporter.syscall.return_value"] != "0" {
-			t.Errorf("sleeper span: %s %d µs %v", s.OperationName, s.Duration, s.tags)
+		if len(opener) != enoents {
+			t.Errorf("%d spans from the opener thread, want exactly %d", len(opener), enoents)
 		}
-	}
-	t.Logf("%d spans: %d failures (%d ENOENT from opener), %d slow (%d nanosleep ≥ 20 ms, %d getppid of %d)",
-		len(spans), errorSpans, len(opener), slowSpans, len(sleeper), getppidSpans, 2*getppids)
+		// The call as strace prints it, its path read from the target's
+		// memory at the exit stop (--spans.decode=paths, the default).
+		const openerText = `openat(AT_FDCWD, "/nonexistent/syscall_exporter", O_RDONLY) = -1 ENOENT (No such file or directory)`
+		for _, s := range opener {
+			if s.OperationName != "openat" || s.tags["error.type"] != "ENOENT" || s.tags["syscall_exporter.syscall.return_value"] != "-2" ||
+				s.tags["syscall_exporter.syscall.number"] != strconv.Itoa(openatNr()) {
+				t.Errorf("opener span: %s %v", s.OperationName, s.tags)
+			}
+			if backendOf(t) == "ptrace" && (s.tags["syscall_exporter.syscall.text"] != openerText || s.tags["file.path"] != "/nonexistent/syscall_exporter") {
+				t.Errorf("opener span: text %q, file.path %q; want %q", s.tags["syscall_exporter.syscall.text"], s.tags["file.path"], openerText)
+			}
+		}
+		if len(sleeper) != sleeps {
+			t.Errorf("%d spans from the sleeper thread, want exactly %d", len(sleeper), sleeps)
+		}
+		for _, s := range sleeper {
+			if s.OperationName != "nanosleep" || s.Duration < 20_000 || s.tags["error.type"] != "" || s.tags["syscall_exporter.syscall.return_value"] != "0" {
+				t.Errorf("sleeper span: %s %d µs %v", s.OperationName, s.Duration, s.tags)
+			}
+		}
+		t.Logf("%d spans: %d failures (%d ENOENT from opener), %d slow (%d nanosleep ≥ 20 ms, %d getppid of %d)",
+			len(spans), errorSpans, len(opener), slowSpans, len(sleeper), getppidSpans, 2*getppids)
+	})
 }
 
 // In launch mode the exporter exits when the command does: the spans still

@@ -21,6 +21,9 @@ type failureReader struct {
 	// early are failures of label ids whose events were still to come
 	// when they were read: offered at the next round.
 	early, later []tracerFailure
+	// ignore are the errnos whose failures are offered only if slow or
+	// sampled too (SelectSpans).
+	ignore [maxIgnoredErrno/64 + 1]uint64
 	// clockOffset turns the kernel's CLOCK_MONOTONIC into backend.Now's
 	// clock.
 	clockOffset int64
@@ -36,8 +39,8 @@ func (r *failureReader) init() {
 	r.clockOffset = monotonicNs() - backend.Now()
 }
 
-// takeFailures offers the consumer the failed calls the programs sent,
-// already counted by Add, for the span selection.
+// takeFailures offers the consumer the calls the programs selected as
+// spans (failed, slow or sampled), already counted by Add.
 func (t *Tracer) takeFailures() {
 	r := &t.fail
 	r.later = r.later[:0]
@@ -60,6 +63,9 @@ func (t *Tracer) takeFailures() {
 // its label id is still to be announced.
 func (t *Tracer) offerFailure(f *tracerFailure) {
 	r := &t.fail
+	if f.Why == spanFailed && r.ignored(f.Errno) {
+		return
+	}
 	l := t.tab.byLid[f.Lid]
 	if l == nil {
 		if f.Lid > t.tab.maxLid && f.Lid < userLidBase && len(r.later) < maxFailures {
@@ -74,6 +80,7 @@ func (t *Tracer) offerFailure(f *tracerFailure) {
 	}
 	c.Arch, c.Nr, c.Slot = archOf(f.Arch), f.Nr, l.slot
 	c.Ret, c.Errno = f.Ret, uint16(f.Errno)
+	c.ArgsUnread = true
 	c.Entry, c.Exit = int64(f.EntryNs)-r.clockOffset, int64(f.ExitNs)-r.clockOffset
 	t.cfg.Consumer.SpanCandidate(c)
 }

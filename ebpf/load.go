@@ -112,6 +112,9 @@ func (t *Tracer) loadSpec() (*cebpf.CollectionSpec, error) {
 		set["selected"] = bits
 		set["selected_beyond"] = beyond
 	}
+	for name, v := range spanVariables(t.cfg.Spans) {
+		set[name] = v
+	}
 	for name, v := range set {
 		if err := spec.Variables[name].Set(v); err != nil {
 			return nil, fmt.Errorf("set %s: %w", name, err)

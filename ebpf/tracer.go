@@ -42,6 +42,8 @@ type Config struct {
 	// (docs/performance.md). Without it the times are there only if
 	// kernel.bpf_stats_enabled is on.
 	ProgramStats bool
+	// Spans is the span selection the programs apply (SelectSpans).
+	Spans SpanSelection
 }
 
 // Tracer is the eBPF backend.

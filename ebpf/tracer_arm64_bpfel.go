@@ -57,7 +57,8 @@ type tracerFailure struct {
 	Lid     uint32
 	Nr      uint32
 	Arch    uint32
-	Errno   uint32
+	Errno   uint16
+	Why     uint16
 	EntryNs uint64
 	ExitNs  uint64
 	Ret     int64
@@ -117,6 +118,9 @@ const (
 	tracerVarPidnsInum         = "pidns_inum"
 	tracerVarSelected          = "selected"
 	tracerVarSelectedBeyond    = "selected_beyond"
+	tracerVarSpanSampleAll     = "span_sample_all"
+	tracerVarSpanSampleBelow   = "span_sample_below"
+	tracerVarSpanSlowNs        = "span_slow_ns"
 	tracerVarUnusedEvent       = "unused_event"
 	tracerVarUnusedFailure     = "unused_failure"
 )
@@ -189,22 +193,25 @@ type tracerMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerVariableSpecs struct {
-	ClassicBounds  *ebpf.VariableSpec `ebpf:"classic_bounds"`
-	Filtering      *ebpf.VariableSpec `ebpf:"filtering"`
-	LauncherTid    *ebpf.VariableSpec `ebpf:"launcher_tid"`
-	NativeBounds   *ebpf.VariableSpec `ebpf:"native_bounds"`
-	NextLid        *ebpf.VariableSpec `ebpf:"next_lid"`
-	NrExecve       *ebpf.VariableSpec `ebpf:"nr_execve"`
-	NrExecveat     *ebpf.VariableSpec `ebpf:"nr_execveat"`
-	NrExit         *ebpf.VariableSpec `ebpf:"nr_exit"`
-	NrExitGroup    *ebpf.VariableSpec `ebpf:"nr_exit_group"`
-	NrRtSigreturn  *ebpf.VariableSpec `ebpf:"nr_rt_sigreturn"`
-	NrSigreturn    *ebpf.VariableSpec `ebpf:"nr_sigreturn"`
-	PidnsInum      *ebpf.VariableSpec `ebpf:"pidns_inum"`
-	Selected       *ebpf.VariableSpec `ebpf:"selected"`
-	SelectedBeyond *ebpf.VariableSpec `ebpf:"selected_beyond"`
-	UnusedEvent    *ebpf.VariableSpec `ebpf:"unused_event"`
-	UnusedFailure  *ebpf.VariableSpec `ebpf:"unused_failure"`
+	ClassicBounds   *ebpf.VariableSpec `ebpf:"classic_bounds"`
+	Filtering       *ebpf.VariableSpec `ebpf:"filtering"`
+	LauncherTid     *ebpf.VariableSpec `ebpf:"launcher_tid"`
+	NativeBounds    *ebpf.VariableSpec `ebpf:"native_bounds"`
+	NextLid         *ebpf.VariableSpec `ebpf:"next_lid"`
+	NrExecve        *ebpf.VariableSpec `ebpf:"nr_execve"`
+	NrExecveat      *ebpf.VariableSpec `ebpf:"nr_execveat"`
+	NrExit          *ebpf.VariableSpec `ebpf:"nr_exit"`
+	NrExitGroup     *ebpf.VariableSpec `ebpf:"nr_exit_group"`
+	NrRtSigreturn   *ebpf.VariableSpec `ebpf:"nr_rt_sigreturn"`
+	NrSigreturn     *ebpf.VariableSpec `ebpf:"nr_sigreturn"`
+	PidnsInum       *ebpf.VariableSpec `ebpf:"pidns_inum"`
+	Selected        *ebpf.VariableSpec `ebpf:"selected"`
+	SelectedBeyond  *ebpf.VariableSpec `ebpf:"selected_beyond"`
+	SpanSampleAll   *ebpf.VariableSpec `ebpf:"span_sample_all"`
+	SpanSampleBelow *ebpf.VariableSpec `ebpf:"span_sample_below"`
+	SpanSlowNs      *ebpf.VariableSpec `ebpf:"span_slow_ns"`
+	UnusedEvent     *ebpf.VariableSpec `ebpf:"unused_event"`
+	UnusedFailure   *ebpf.VariableSpec `ebpf:"unused_failure"`
 }
 
 // tracerObjects contains all objects after they have been loaded into the kernel.
@@ -252,22 +259,25 @@ func (m *tracerMaps) Close() error {
 //
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerVariables struct {
-	ClassicBounds  *ebpf.Variable `ebpf:"classic_bounds"`
-	Filtering      *ebpf.Variable `ebpf:"filtering"`
-	LauncherTid    *ebpf.Variable `ebpf:"launcher_tid"`
-	NativeBounds   *ebpf.Variable `ebpf:"native_bounds"`
-	NextLid        *ebpf.Variable `ebpf:"next_lid"`
-	NrExecve       *ebpf.Variable `ebpf:"nr_execve"`
-	NrExecveat     *ebpf.Variable `ebpf:"nr_execveat"`
-	NrExit         *ebpf.Variable `ebpf:"nr_exit"`
-	NrExitGroup    *ebpf.Variable `ebpf:"nr_exit_group"`
-	NrRtSigreturn  *ebpf.Variable `ebpf:"nr_rt_sigreturn"`
-	NrSigreturn    *ebpf.Variable `ebpf:"nr_sigreturn"`
-	PidnsInum      *ebpf.Variable `ebpf:"pidns_inum"`
-	Selected       *ebpf.Variable `ebpf:"selected"`
-	SelectedBeyond *ebpf.Variable `ebpf:"selected_beyond"`
-	UnusedEvent    *ebpf.Variable `ebpf:"unused_event"`
-	UnusedFailure  *ebpf.Variable `ebpf:"unused_failure"`
+	ClassicBounds   *ebpf.Variable `ebpf:"classic_bounds"`
+	Filtering       *ebpf.Variable `ebpf:"filtering"`
+	LauncherTid     *ebpf.Variable `ebpf:"launcher_tid"`
+	NativeBounds    *ebpf.Variable `ebpf:"native_bounds"`
+	NextLid         *ebpf.Variable `ebpf:"next_lid"`
+	NrExecve        *ebpf.Variable `ebpf:"nr_execve"`
+	NrExecveat      *ebpf.Variable `ebpf:"nr_execveat"`
+	NrExit          *ebpf.Variable `ebpf:"nr_exit"`
+	NrExitGroup     *ebpf.Variable `ebpf:"nr_exit_group"`
+	NrRtSigreturn   *ebpf.Variable `ebpf:"nr_rt_sigreturn"`
+	NrSigreturn     *ebpf.Variable `ebpf:"nr_sigreturn"`
+	PidnsInum       *ebpf.Variable `ebpf:"pidns_inum"`
+	Selected        *ebpf.Variable `ebpf:"selected"`
+	SelectedBeyond  *ebpf.Variable `ebpf:"selected_beyond"`
+	SpanSampleAll   *ebpf.Variable `ebpf:"span_sample_all"`
+	SpanSampleBelow *ebpf.Variable `ebpf:"span_sample_below"`
+	SpanSlowNs      *ebpf.Variable `ebpf:"span_slow_ns"`
+	UnusedEvent     *ebpf.Variable `ebpf:"unused_event"`
+	UnusedFailure   *ebpf.Variable `ebpf:"unused_failure"`
 }
 
 // tracerPrograms contains all programs after they have been loaded into the kernel.

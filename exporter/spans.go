@@ -189,11 +189,12 @@ func (q *spanQueue) attributes(r *collector.SpanRecord, name string, cp *decode.
 	}
 	text, facts := decode.Decode(c, cp)
 	attrs := make([]attribute.KeyValue, 0, 18)
+	attrs = append(attrs, AttrSyscallName.String(name))
+	if !c.ArgsUnread {
+		attrs = append(attrs, AttrText.String(text), AttrArgs.StringSlice(args))
+	}
 	attrs = append(attrs,
-		AttrSyscallName.String(name),
-		AttrText.String(text),
 		AttrSyscallNumber.Int64(int64(c.Nr)),
-		AttrArgs.StringSlice(args),
 		AttrArch.String(c.Arch.String()),
 		semconv.ThreadID(int(r.Thread.TID)),
 		semconv.ThreadName(r.Thread.Name),

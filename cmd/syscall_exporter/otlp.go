@@ -14,6 +14,7 @@ import (
 	"github.com/syscall-exporter/syscall_exporter/backend"
 	"github.com/syscall-exporter/syscall_exporter/collector"
 	"github.com/syscall-exporter/syscall_exporter/decode"
+	"github.com/syscall-exporter/syscall_exporter/ebpf"
 	"github.com/syscall-exporter/syscall_exporter/exporter"
 	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
@@ -95,6 +96,12 @@ type spanExport struct {
 	logger *slog.Logger
 }
 
+// kernelSpanSelector is a backend that applies the span policy in the
+// kernel (ebpf): the collector then takes its candidates as selected.
+type kernelSpanSelector interface {
+	SelectSpans(ebpf.SpanSelection)
+}
+
 // startSpans starts the pipeline if an endpoint is configured, hands its
 // sink to the collector and registers its self-metrics. Call it before
 // tracing starts.
@@ -124,6 +131,9 @@ func (f *spanFlags) startSpans(coll *collector.Collector, b backend.Backend, sel
 	}
 	if err := coll.SetSpanSink(spans.Sink(), f.policy); err != nil {
 		return nil, err
+	}
+	if k, ok := b.(kernelSpanSelector); ok {
+		k.SelectSpans(ebpf.SpanSelection{IgnoreErrno: f.policy.IgnoreErrno, SlowThreshold: f.policy.SlowThreshold, SampleRatio: f.policy.SampleRatio})
 	}
 	self.MustRegister(spans)
 	logger.Info("exporting spans", "because", why, "slow_threshold", f.policy.SlowThreshold,

@@ -56,6 +56,12 @@ const volatile __u64 native_bounds[NATIVE_BOUNDS] = {};
 /* The PID namespace the exporter lives in: events name threads by the
  * numbers it sees (a sidecar's namespace), not the host's. */
 const volatile __u32 pidns_inum = 0;
+/* The span selection (--spans.*), when spans are on: a call that failed,
+ * took longer than span_slow_ns (0: none), or was drawn with probability
+ * span_sample_below / 2^32 (span_sample_all: every call) is offered. */
+const volatile __u64 span_slow_ns = 0;
+const volatile __u32 span_sample_below = 0;
+const volatile bool span_sample_all = false;
 
 /* Changed by userspace while the programs run. */
 /* launcher_tid: the exporter thread about to start the command (-- CMD),
@@ -209,12 +215,19 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* Failed calls, offered to the span selection. */
+/* Calls offered to the span selection: failed, slow or sampled (the
+ * why bits), so that userspace drops failures of ignored errnos unless
+ * the call was slow or sampled too. */
+#define SPAN_FAILED 1
+#define SPAN_SLOW 2
+#define SPAN_SAMPLED 4
+
 struct failure {
 	__u32 lid;
 	__u32 nr;
 	__u32 arch;
-	__u32 errno;
+	__u16 errno;
+	__u16 why;
 	__u64 entry_ns;
 	__u64 exit_ns;
 	__s64 ret;
@@ -368,13 +381,18 @@ static __always_inline struct task_state *target_state(struct task_struct *task)
 	return bpf_task_storage_get(&tasks, task, 0, 0);
 }
 
-static __always_inline void count_error(struct call_key *call, __u32 errno, long ret, __u64 entry_ns, __u64 exit_ns)
+/* offer_span sends a failed, slow or sampled call to the span selection. */
+static __always_inline void offer_span(struct call_key *call, __u16 errno, __u64 entry_ns, __u64 exit_ns, long ret)
 {
-	struct errno_key ek = {.call = *call, .errno = errno};
-	__u64 zero = 0;
-	__u64 *n = lookup_or_init(&errors, &ek, &zero, LOST_ERRORS_FULL);
-	if (n)
-		__sync_fetch_and_add(n, 1);
+	__u16 why = 0;
+	if (errno)
+		why |= SPAN_FAILED;
+	if (span_slow_ns && exit_ns - entry_ns > span_slow_ns)
+		why |= SPAN_SLOW;
+	if (span_sample_all || (span_sample_below && bpf_get_prandom_u32() < span_sample_below))
+		why |= SPAN_SAMPLED;
+	if (!why)
+		return;
 	struct failure *f = bpf_ringbuf_reserve(&failures, sizeof(*f), 0);
 	if (!f) {
 		count_lost(LOST_FAILURES_FULL);
@@ -384,10 +402,20 @@ static __always_inline void count_error(struct call_key *call, __u32 errno, long
 	f->nr = call->nr;
 	f->arch = call->arch;
 	f->errno = errno;
+	f->why = why;
 	f->entry_ns = entry_ns;
 	f->exit_ns = exit_ns;
 	f->ret = ret;
 	bpf_ringbuf_submit(f, 0);
+}
+
+static __always_inline void count_error(struct call_key *call, __u32 errno)
+{
+	struct errno_key ek = {.call = *call, .errno = errno};
+	__u64 zero = 0;
+	__u64 *n = lookup_or_init(&errors, &ek, &zero, LOST_ERRORS_FULL);
+	if (n)
+		__sync_fetch_and_add(n, 1);
 }
 
 /* count_latency is a global function, which the verifier checks once on
@@ -468,7 +496,8 @@ static __always_inline void sigreturned(struct task_state *ts, struct pt_regs *r
 		return; /* restarted (SA_RESTART, ERESTARTNOINTR): no error */
 	struct held_call *h = &ts->held_calls[i & (HELD_DEPTH - 1)];
 	struct call_key call = {.lid = ts->lid, .nr = h->nr, .arch = h->arch};
-	count_error(&call, 4, -4, h->entry_ns, h->exit_ns);
+	count_error(&call, 4);
+	offer_span(&call, 4, h->entry_ns, h->exit_ns, -4);
 	count_latency(call.lid, call.nr, call.arch, h->exit_ns - h->entry_ns);
 }
 
@@ -530,16 +559,18 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	 * execve returns, as ptrace sees it. */
 	struct call_key call = {.lid = ts->lid, .nr = ts->nr, .arch = ts->arch};
 
+	__u16 errno = 0;
 	/* A sigreturn returns the interrupted frame's restored register, not
 	 * an error of its own. */
 	if (ret < 0 && ret >= -MAX_ERRNO && !is_sigreturn(call.arch, call.nr)) {
-		__u32 errno = -ret;
+		errno = -ret;
 		if (is_restart(errno)) {
 			hold(ts, regs, now);
 			return 0;
 		}
-		count_error(&call, errno, ret, ts->entry_ns, now);
+		count_error(&call, errno);
 	}
+	offer_span(&call, errno, ts->entry_ns, now, ret);
 	count_latency(call.lid, call.nr, call.arch, now - ts->entry_ns);
 	return 0;
 }
