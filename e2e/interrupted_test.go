@@ -11,9 +11,14 @@ import (
 
 // The EINTR a signal handler makes a call return counts on that call,
 // in the summary and in /metrics, and never on rt_sigreturn; a call
-// restarted under SA_RESTART counts twice, with no error (eintr.c).
+// restarted under SA_RESTART counts twice, with no error (eintr.c). On
+// both backends.
 func TestInterruptedCallsCountTheirEINTR(t *testing.T) {
 	testprog.RequireTracing(t)
+	eachBackend(t, checkInterruptedCounts)
+}
+
+func checkInterruptedCounts(t *testing.T) {
 	prog := testprog.Build(t, "eintr")
 	want := map[string]struct{ calls, eintr int }{
 		"pause": {1, 1}, "rt_sigsuspend": {1, 1}, "nanosleep": {1, 1},
@@ -76,10 +81,15 @@ func TestInterruptedCallsCountTheirEINTR(t *testing.T) {
 
 // An interrupted call that returned EINTR is a failed call, so it
 // becomes a span, with the latency it had, unless --spans.ignore-errno
-// lists EINTR. No call is slow enough to be a span for its time.
+// lists EINTR. No call is slow enough to be a span for its time. On both
+// backends.
 func TestInterruptedCallSpans(t *testing.T) {
 	testprog.RequireTracing(t)
 	j := startJaeger(t)
+	eachBackend(t, func(t *testing.T) { checkInterruptedSpans(t, j) })
+}
+
+func checkInterruptedSpans(t *testing.T, j *jaeger) {
 	prog := testprog.Build(t, "eintr")
 	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
 	for _, tc := range []struct {
@@ -89,7 +99,7 @@ func TestInterruptedCallSpans(t *testing.T) {
 		{"--spans.ignore-errno=", 1},
 		{"--spans.ignore-errno=EINTR", 0},
 	} {
-		service := "e2e-eintr-" + strings.TrimPrefix(tc.ignore, "--spans.ignore-errno=")
+		service := "e2e-eintr-" + backendOf(t) + "-" + strings.TrimPrefix(tc.ignore, "--spans.ignore-errno=")
 		t.Setenv("OTEL_SERVICE_NAME", service)
 		runExporter(t, "--otlp.endpoint="+jaegerOTLPHTTP, "--spans.slow-threshold=10s", tc.ignore, "--", prog)
 		interrupted := []string{"pause", "rt_sigsuspend", "nanosleep", "read"}

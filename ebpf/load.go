@@ -65,28 +65,32 @@ func (t *Tracer) loadSpec() (*cebpf.CollectionSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	var execve, execveat, exit, exitGroup [4]uint32
+	var execve, execveat, exit, exitGroup, rtSigreturn, sigreturn [4]uint32
+	for i := range execve {
+		execve[i], execveat[i], exit[i], exitGroup[i], rtSigreturn[i], sigreturn[i] = ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)
+	}
 	for i, arch := range syscalls.Arches {
 		execve[i] = lookupNr(arch, "execve")
 		execveat[i] = lookupNr(arch, "execveat")
 		exit[i] = lookupNr(arch, "exit")
 		exitGroup[i] = lookupNr(arch, "exit_group")
-	}
-	for i := len(syscalls.Arches); i < 4; i++ {
-		execve[i], execveat[i], exit[i], exitGroup[i] = ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)
+		rtSigreturn[i] = lookupNr(arch, "rt_sigreturn")
+		sigreturn[i] = lookupNr(arch, "sigreturn")
 	}
 	ino, err := pidNamespace()
 	if err != nil {
 		return nil, err
 	}
 	set := map[string]any{
-		"nr_execve":      execve,
-		"nr_execveat":    execveat,
-		"nr_exit":        exit,
-		"nr_exit_group":  exitGroup,
-		"classic_bounds": classicBounds(),
-		"native_bounds":  nativeBounds(),
-		"pidns_inum":     ino,
+		"nr_execve":       execve,
+		"nr_execveat":     execveat,
+		"nr_exit":         exit,
+		"nr_exit_group":   exitGroup,
+		"nr_rt_sigreturn": rtSigreturn,
+		"nr_sigreturn":    sigreturn,
+		"classic_bounds":  classicBounds(),
+		"native_bounds":   nativeBounds(),
+		"pidns_inum":      ino,
 	}
 	if f := t.cfg.Filter; f != nil {
 		var bits [4][selectWords]uint64

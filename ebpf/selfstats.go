@@ -80,6 +80,16 @@ func (t *Tracer) lostCount(reason int) uint64 {
 	return n
 }
 
+// interruptedOverflow is the programs' counter beside the LOST_* ones
+// (INTERRUPTED_OVERFLOW): calls a signal interrupted that were counted as
+// not failed because their thread held as many as it can.
+const interruptedOverflow = len(lostReasons)
+
+// readOverflow copies that counter into the backend's stats.
+func (t *Tracer) readOverflow() {
+	t.stats.InterruptedOverflow.Store(t.lostCount(interruptedOverflow))
+}
+
 // lostExitWithoutEntry is the one reason of loss that is no fault: a
 // thread attached inside a call.
 const lostExitWithoutEntry = 5

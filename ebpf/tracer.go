@@ -245,6 +245,7 @@ func (t *Tracer) run() {
 			// now still lands on their old names.
 			t.readCounts()
 			t.warnFull()
+			t.readOverflow()
 			lastRead = time.Now()
 			next = lastRead.Add(t.cfg.ReadInterval)
 		}
@@ -283,6 +284,7 @@ func (t *Tracer) unload() {
 		t.takeFailures()
 	}
 	t.readCounts()
+	t.readOverflow()
 	t.tab.dropAll(t)
 	// Under mu: Attach, Launch and the self metrics use the objects too.
 	t.closed = true

@@ -65,15 +65,25 @@ type tracerFailure struct {
 }
 
 type tracerTaskState struct {
-	_        structs.HostLayout
-	EntryNs  uint64
-	Lid      uint32
-	Nr       uint32
-	Arch     uint8
-	InCall   uint8
-	Counting uint8
-	Pad      uint8
-	_        [4]byte
+	_            structs.HostLayout
+	EntryNs      uint64
+	Lid          uint32
+	Nr           uint32
+	Arch         uint8
+	InCall       uint8
+	Counting     uint8
+	Held         uint8
+	Sigreturning uint8
+	_            [3]byte
+	HeldCalls    [4]struct {
+		_       structs.HostLayout
+		EntryNs uint64
+		ExitNs  uint64
+		Sp      uint64
+		Nr      uint32
+		Arch    uint8
+		Pad     [3]uint8
+	}
 }
 
 // Names of all BPF objects in the ELF.
@@ -103,6 +113,8 @@ const (
 	tracerVarNrExecveat        = "nr_execveat"
 	tracerVarNrExit            = "nr_exit"
 	tracerVarNrExitGroup       = "nr_exit_group"
+	tracerVarNrRtSigreturn     = "nr_rt_sigreturn"
+	tracerVarNrSigreturn       = "nr_sigreturn"
 	tracerVarPidnsInum         = "pidns_inum"
 	tracerVarSelected          = "selected"
 	tracerVarSelectedBeyond    = "selected_beyond"
@@ -190,6 +202,8 @@ type tracerVariableSpecs struct {
 	NrExecveat      *ebpf.VariableSpec `ebpf:"nr_execveat"`
 	NrExit          *ebpf.VariableSpec `ebpf:"nr_exit"`
 	NrExitGroup     *ebpf.VariableSpec `ebpf:"nr_exit_group"`
+	NrRtSigreturn   *ebpf.VariableSpec `ebpf:"nr_rt_sigreturn"`
+	NrSigreturn     *ebpf.VariableSpec `ebpf:"nr_sigreturn"`
 	PidnsInum       *ebpf.VariableSpec `ebpf:"pidns_inum"`
 	Selected        *ebpf.VariableSpec `ebpf:"selected"`
 	SelectedBeyond  *ebpf.VariableSpec `ebpf:"selected_beyond"`
@@ -254,6 +268,8 @@ type tracerVariables struct {
 	NrExecveat      *ebpf.Variable `ebpf:"nr_execveat"`
 	NrExit          *ebpf.Variable `ebpf:"nr_exit"`
 	NrExitGroup     *ebpf.Variable `ebpf:"nr_exit_group"`
+	NrRtSigreturn   *ebpf.Variable `ebpf:"nr_rt_sigreturn"`
+	NrSigreturn     *ebpf.Variable `ebpf:"nr_sigreturn"`
 	PidnsInum       *ebpf.Variable `ebpf:"pidns_inum"`
 	Selected        *ebpf.Variable `ebpf:"selected"`
 	SelectedBeyond  *ebpf.Variable `ebpf:"selected_beyond"`

@@ -47,6 +47,10 @@ const volatile __u32 nr_execve[ARCH_INDEXES] = {};
 const volatile __u32 nr_execveat[ARCH_INDEXES] = {};
 const volatile __u32 nr_exit[ARCH_INDEXES] = {};
 const volatile __u32 nr_exit_group[ARCH_INDEXES] = {};
+/* A signal handler returns by these: they restore the registers of the
+ * frame the signal interrupted (interrupted calls, below). */
+const volatile __u32 nr_rt_sigreturn[ARCH_INDEXES] = {};
+const volatile __u32 nr_sigreturn[ARCH_INDEXES] = {};
 const volatile __u64 classic_bounds[NUM_CLASSIC] = {};
 const volatile __u64 native_bounds[NATIVE_BOUNDS] = {};
 /* The PID namespace the exporter lives in: events name threads by the
@@ -66,6 +70,33 @@ volatile __u32 launcher_tid = 0;
 /* next_lid numbers label ids; userspace numbers its own from the top. */
 __u32 next_lid = 1;
 
+/* A call a signal interrupted exits with a restart code (ERESTARTSYS and
+ * kin, 512..516). What the program sees is decided after that exit: with
+ * no handler the kernel restarts the call; with one it may instead return
+ * EINTR, which only the handler's sigreturn shows, as the register value
+ * it restores. So such a call is held, its error and latency not counted,
+ * until the thread tells:
+ *  - a call entered at its stack pointer: it was restarted (the same call
+ *    or restart_syscall), or the program left it (siglongjmp): no error;
+ *  - a sigreturn exiting at its stack pointer, which sigreturn restores:
+ *    with -EINTR the program saw EINTR, counted on the held call with its
+ *    latency to the interrupting exit; otherwise it was restarted.
+ * A handler's own calls run below the interrupted frame, a nested
+ * interrupted call above it on the stack; a match below the top means the
+ * calls above were abandoned: no error. What is still held at exec, exit
+ * or unload, or the oldest when HELD_DEPTH are, is no error, as in the
+ * ptrace backend (ptrace/interrupted.go). */
+#define HELD_DEPTH 4
+
+struct held_call {
+	__u64 entry_ns;
+	__u64 exit_ns; /* of the interrupting exit */
+	__u64 sp;      /* the user stack pointer at that exit */
+	__u32 nr;
+	__u8 arch;
+	__u8 pad[3];
+};
+
 /* What the programs know of one target thread. */
 struct task_state {
 	__u64 entry_ns; /* entry time of the call in flight */
@@ -78,7 +109,9 @@ struct task_state {
 	/* counting is 0 for a launched command until its execve, so the
 	 * calls before it are not counted (strace -c does the same). */
 	__u8 counting;
-	__u8 pad;
+	__u8 held; /* how many of held_calls are in use, the latest last */
+	__u8 sigreturning; /* the call in flight is a sigreturn, and calls are held */
+	struct held_call held_calls[HELD_DEPTH];
 };
 
 #define CALL_NONE 0	/* no call entered, or its exit was seen */
@@ -147,10 +180,14 @@ struct {
 #define LOST_EXIT_WITHOUT_ENTRY 5
 #define LOST_TASKS_FULL 6
 #define NUM_LOST 7
+/* Not a loss: interrupted calls counted as not failed because their
+ * thread held HELD_DEPTH already. */
+#define INTERRUPTED_OVERFLOW NUM_LOST
+#define NUM_COUNTERS (NUM_LOST + 1)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NUM_LOST);
+	__uint(max_entries, NUM_COUNTERS);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -280,12 +317,24 @@ static __always_inline __s16 native_key(__u64 ns)
 	return NATIVE_MIN_KEY + (__s16)lo;
 }
 
-/* counts_as_error: restart codes (ERESTARTSYS..ERESTART_RESTARTBLOCK,
- * 512-516) never reach the task; the kernel restarts the call, which
- * then counts again. The one place to refine what an error is. */
-static __always_inline bool counts_as_error(__u32 errno)
+/* is_restart: ERESTARTSYS..ERESTART_RESTARTBLOCK never reach the task
+ * as they are: the call is restarted or, if a handler runs, may return
+ * EINTR (held, above). */
+static __always_inline bool is_restart(__u32 errno)
 {
-	return errno < 512 || errno > 516;
+	return errno >= 512 && errno <= 516;
+}
+
+static __always_inline bool is_sigreturn(__u8 arch, __u32 nr)
+{
+	return arch < ARCH_INDEXES && (nr == nr_rt_sigreturn[arch] || nr == nr_sigreturn[arch]);
+}
+
+/* user_sp is the task's user stack pointer: PT_REGS_SP, read through BTF
+ * (CO-RE), as bpf_tracing.h's arm64 cast needs a type vmlinux.h lacks. */
+static __always_inline __u64 user_sp(struct pt_regs *regs)
+{
+	return regs->sp;
 }
 
 /* ns_pid is pid's number in the exporter's PID namespace, 0 outside it. */
@@ -332,39 +381,6 @@ static __always_inline struct task_state *target_state(struct task_struct *task)
 	return bpf_task_storage_get(&tasks, task, 0, 0);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct task_state *ts = target_state(task);
-	if (!ts)
-		return 0; /* not a target: most calls of the host end here */
-
-	__u8 arch = task_arch(task);
-	__u32 nr = id;
-	ts->in_call = CALL_UNTIMED;
-	if (arch < ARCH_INDEXES && !ts->counting) {
-		if (nr != nr_execve[arch] && nr != nr_execveat[arch])
-			return 0;
-		ts->counting = 1;
-	}
-	if (!is_selected(arch, nr))
-		return 0;
-
-	struct call_key key = {.lid = ts->lid, .nr = nr, .arch = arch};
-	__u64 zero = 0;
-	__u64 *n = lookup_or_init(&calls, &key, &zero, LOST_CALLS_FULL);
-	if (n)
-		__sync_fetch_and_add(n, 1);
-	if (arch < ARCH_INDEXES && (nr == nr_exit[arch] || nr == nr_exit_group[arch]))
-		return 0; /* never returns: not timed */
-	ts->in_call = CALL_TIMED;
-	ts->nr = nr;
-	ts->arch = arch;
-	ts->entry_ns = bpf_ktime_get_ns();
-	return 0;
-}
-
 /* offer_span sends a failed, slow or sampled call to the span selection. */
 static __always_inline void offer_span(struct call_key *call, __u16 errno, __u64 entry_ns, __u64 exit_ns, long ret)
 {
@@ -393,6 +409,133 @@ static __always_inline void offer_span(struct call_key *call, __u16 errno, __u64
 	bpf_ringbuf_submit(f, 0);
 }
 
+static __always_inline void count_error(struct call_key *call, __u32 errno)
+{
+	struct errno_key ek = {.call = *call, .errno = errno};
+	__u64 zero = 0;
+	__u64 *n = lookup_or_init(&errors, &ek, &zero, LOST_ERRORS_FULL);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* count_latency is a global function, which the verifier checks once on
+ * its own rather than at each call: its bucket search loops are most of
+ * sys_exit's verification. */
+__attribute__((noinline)) int count_latency(__u32 lid, __u32 nr, __u32 arch, __u64 ns)
+{
+	struct bucket_key bk = {.call = {.lid = lid, .nr = nr, .arch = arch}, .native = native_key(ns), .classic = classic_index(ns)};
+	struct bucket_value zero = {};
+	struct bucket_value *b = lookup_or_init(&latency, &bk, &zero, LOST_LATENCY_FULL);
+	if (b) {
+		__sync_fetch_and_add(&b->count, 1);
+		__sync_fetch_and_add(&b->sum_ns, ns);
+	}
+	return 0;
+}
+
+/* hold keeps the timed call that just exited with a restart code until
+ * the thread tells what the program saw of it. A full stack lets its
+ * oldest go, as not failed. */
+static __always_inline void hold(struct task_state *ts, struct pt_regs *regs, __u64 now)
+{
+	__u8 n = ts->held;
+	if (n >= HELD_DEPTH) {
+		count_lost(INTERRUPTED_OVERFLOW);
+#pragma unroll
+		for (int i = 0; i < HELD_DEPTH - 1; i++)
+			ts->held_calls[i] = ts->held_calls[i + 1];
+		n = HELD_DEPTH - 1;
+	}
+	struct held_call *h = &ts->held_calls[n & (HELD_DEPTH - 1)];
+	h->entry_ns = ts->entry_ns;
+	h->exit_ns = now;
+	h->sp = user_sp(regs);
+	h->nr = ts->nr;
+	h->arch = ts->arch;
+	ts->held = n + 1;
+}
+
+/* held_find is the index of the latest held call at stack pointer sp, or
+ * HELD_DEPTH if none. */
+static __always_inline __u32 held_find(struct task_state *ts, __u64 sp)
+{
+	__u8 n = ts->held;
+#pragma unroll
+	for (int i = HELD_DEPTH - 1; i >= 0; i--)
+		if (i < n && ts->held_calls[i].sp == sp)
+			return i;
+	return HELD_DEPTH;
+}
+
+/* held_entered runs at every entry of a thread that holds calls: one
+ * entered at a held call's stack pointer was restarted or left, and so
+ * were those above it: no error, no latency. */
+static __always_inline void held_entered(struct task_state *ts, struct pt_regs *regs, __u8 arch, __u32 nr)
+{
+	__u32 i = held_find(ts, user_sp(regs));
+	if (i < HELD_DEPTH)
+		ts->held = i;
+	if (ts->held && is_sigreturn(arch, nr))
+		ts->sigreturning = 1;
+}
+
+/* sigreturned runs at the exit of a sigreturn of a thread that holds
+ * calls: it returned ret at the stack pointer it restored, the
+ * interrupted frame's. */
+static __always_inline void sigreturned(struct task_state *ts, struct pt_regs *regs, long ret)
+{
+	__u32 i = held_find(ts, user_sp(regs));
+	if (i >= HELD_DEPTH)
+		return;
+	ts->held = i;
+	/* An i386 task's restored eax comes zero-extended: compare 32 bits,
+	 * as the kernel's syscall_get_return_value does for compat tasks.
+	 * The restored value is -EINTR or the call's number, never another
+	 * value with these low bits. */
+	if ((__s32)ret != -4 /* EINTR */)
+		return; /* restarted (SA_RESTART, ERESTARTNOINTR): no error */
+	struct held_call *h = &ts->held_calls[i & (HELD_DEPTH - 1)];
+	struct call_key call = {.lid = ts->lid, .nr = h->nr, .arch = h->arch};
+	count_error(&call, 4);
+	offer_span(&call, 4, h->entry_ns, h->exit_ns, -4);
+	count_latency(call.lid, call.nr, call.arch, h->exit_ns - h->entry_ns);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_state *ts = target_state(task);
+	if (!ts)
+		return 0; /* not a target: most calls of the host end here */
+
+	__u8 arch = task_arch(task);
+	__u32 nr = id;
+	ts->in_call = CALL_UNTIMED;
+	if (ts->held)
+		held_entered(ts, regs, arch, nr);
+	if (arch < ARCH_INDEXES && !ts->counting) {
+		if (nr != nr_execve[arch] && nr != nr_execveat[arch])
+			return 0;
+		ts->counting = 1;
+	}
+	if (!is_selected(arch, nr))
+		return 0;
+
+	struct call_key key = {.lid = ts->lid, .nr = nr, .arch = arch};
+	__u64 zero = 0;
+	__u64 *n = lookup_or_init(&calls, &key, &zero, LOST_CALLS_FULL);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	if (arch < ARCH_INDEXES && (nr == nr_exit[arch] || nr == nr_exit_group[arch]))
+		return 0; /* never returns: not timed */
+	ts->in_call = CALL_TIMED;
+	ts->nr = nr;
+	ts->arch = arch;
+	ts->entry_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -402,37 +545,33 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	__u8 in_call = ts->in_call;
 	ts->in_call = CALL_NONE;
+	if (ts->sigreturning) {
+		ts->sigreturning = 0;
+		sigreturned(ts, regs, ret);
+	}
 	if (in_call != CALL_TIMED) {
 		if (in_call == CALL_NONE)
 			count_lost(LOST_EXIT_WITHOUT_ENTRY); /* attached inside a call */
 		return 0;
 	}
 	__u64 now = bpf_ktime_get_ns();
-	__u64 ns = now - ts->entry_ns;
 	/* The thread's lid now: an exec renames the thread before its
 	 * execve returns, as ptrace sees it. */
 	struct call_key call = {.lid = ts->lid, .nr = ts->nr, .arch = ts->arch};
 
 	__u16 errno = 0;
-	if (ret < 0 && ret >= -MAX_ERRNO) {
+	/* A sigreturn returns the interrupted frame's restored register, not
+	 * an error of its own. */
+	if (ret < 0 && ret >= -MAX_ERRNO && !is_sigreturn(call.arch, call.nr)) {
 		errno = -ret;
-		if (!counts_as_error(errno))
-			return 0; /* restarted: no error, no latency */
-		struct errno_key ek = {.call = call, .errno = errno};
-		__u64 zero = 0;
-		__u64 *n = lookup_or_init(&errors, &ek, &zero, LOST_ERRORS_FULL);
-		if (n)
-			__sync_fetch_and_add(n, 1);
+		if (is_restart(errno)) {
+			hold(ts, regs, now);
+			return 0;
+		}
+		count_error(&call, errno);
 	}
 	offer_span(&call, errno, ts->entry_ns, now, ret);
-
-	struct bucket_key bk = {.call = call, .native = native_key(ns), .classic = classic_index(ns)};
-	struct bucket_value zero = {};
-	struct bucket_value *b = lookup_or_init(&latency, &bk, &zero, LOST_LATENCY_FULL);
-	if (b) {
-		__sync_fetch_and_add(&b->count, 1);
-		__sync_fetch_and_add(&b->sum_ns, ns);
-	}
+	count_latency(call.lid, call.nr, call.arch, now - ts->entry_ns);
 	return 0;
 }
 
@@ -506,6 +645,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, int old_pid, struct l
 		return 0;
 	__u32 old = ts->lid;
 	ts->lid = new_lid();
+	ts->held = 0; /* the program whose frames they were is gone: no error */
+	ts->sigreturning = 0;
 	send_event(EVENT_EXEC, task, old, ts->lid, 0);
 	return 0;
 }

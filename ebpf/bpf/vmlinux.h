@@ -70,7 +70,12 @@ struct task_struct {
 	char comm[16];
 } __attribute__((preserve_access_index));
 
-struct pt_regs;
+/* The user stack pointer at syscall entry and exit (x86_64, i386 in
+ * compat, arm64 all name it sp). */
+struct pt_regs {
+	unsigned long sp;
+} __attribute__((preserve_access_index));
+
 struct linux_binprm;
 
 struct seq_file;

@@ -11,6 +11,8 @@
  *       (to be attached to), and at the end pauses until killed
  *   -n  nested: the handler's own nanosleep is interrupted by a second
  *       SIGALRM (SA_NODEFER), then the pause it interrupted returns EINTR
+ *   -n N  the same, N handlers deep, each interrupting the nanosleep of
+ *       the one before: N+1 interrupted calls, all returning EINTR
  *
  * Raw syscalls, so that each is the call its name says (glibc's
  * nanosleep is clock_nanosleep). */
@@ -19,6 +21,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -27,7 +30,7 @@
 
 static int pipefd[2];
 static sigjmp_buf jump;
-static volatile sig_atomic_t mode, depth;
+static volatile sig_atomic_t mode, depth, nesting = 1;
 
 static void arm(long ms) {
   struct itimerval t = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
@@ -43,7 +46,7 @@ static void on_alarm(int sig) {
   case 'j':
     siglongjmp(jump, 1);
   case 'n':
-    if (depth++ == 0) {
+    if (depth++ < nesting) {
       arm(50);
       struct timespec ts = {1, 0};
       long r = syscall(SYS_nanosleep, &ts, NULL);
@@ -90,6 +93,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc > 1 && strcmp(argv[1], "-n") == 0) {
+    if (argc > 2)
+      nesting = atoi(argv[2]);
     handle(SA_NODEFER);
     mode = 'n';
     arm(50);
