@@ -37,7 +37,7 @@ func (t *Tracer) Attach(pid int) error {
 		return errors.New("tracer stopped")
 	default:
 	}
-	if t.tab.traced.has(int32(pid)) {
+	if t.tab.traced.Has(int32(pid)) {
 		return nil
 	}
 	fd, err := unix.PidfdOpen(pid, 0)

@@ -1,8 +1,6 @@
 package ebpf
 
 import (
-	"sync"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
@@ -33,7 +31,7 @@ type threadTable struct {
 	procs map[int32]int // threads per process
 	// pidfds are the attached leaders' pidfds, closed when they exit.
 	pidfds map[int32]int
-	traced tracedSet
+	traced backend.TracedSet
 	// retired label ids: the thread was renamed or exited; their counts
 	// are read once more, then they go (countReader.finish).
 	retired []uint32
@@ -72,7 +70,7 @@ func (t *Tracer) start(th *thread, lid uint32) {
 	tab.byLid[lid] = &label{th: th, slot: th.slot}
 	tab.byTID[th.TID] = th
 	if tab.procs[th.PID] == 0 {
-		tab.traced.add(th.PID)
+		tab.traced.Add(th.PID)
 		t.stats.Targets.Add(1)
 	}
 	tab.procs[th.PID]++
@@ -120,7 +118,7 @@ func (t *Tracer) exited(th *thread) {
 	t.stats.Tracees.Add(-1)
 	if tab.procs[th.PID]--; tab.procs[th.PID] <= 0 {
 		delete(tab.procs, th.PID)
-		tab.traced.remove(th.PID)
+		tab.traced.Remove(th.PID)
 		t.stats.Targets.Add(-1)
 	}
 }
@@ -131,43 +129,4 @@ func (tab *threadTable) dropAll(t *Tracer) {
 		t.exited(th)
 	}
 	t.read.finish(t)
-}
-
-// tracedSet is the set of processes traced now, readable from any
-// goroutine (discovery asks it every scan).
-type tracedSet struct {
-	mu   sync.Mutex
-	pids map[int32]struct{}
-}
-
-func (s *tracedSet) add(pid int32) {
-	s.mu.Lock()
-	if s.pids == nil {
-		s.pids = make(map[int32]struct{})
-	}
-	s.pids[pid] = struct{}{}
-	s.mu.Unlock()
-}
-
-func (s *tracedSet) remove(pid int32) {
-	s.mu.Lock()
-	delete(s.pids, pid)
-	s.mu.Unlock()
-}
-
-func (s *tracedSet) has(pid int32) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.pids[pid]
-	return ok
-}
-
-func (s *tracedSet) list() []int32 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pids := make([]int32, 0, len(s.pids))
-	for pid := range s.pids {
-		pids = append(pids, pid)
-	}
-	return pids
 }

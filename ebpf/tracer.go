@@ -176,12 +176,12 @@ func (t *Tracer) Sync() {
 }
 
 // Traced reports whether process pid is followed now.
-func (t *Tracer) Traced(pid int) bool { return t.tab.traced.has(int32(pid)) }
+func (t *Tracer) Traced(pid int) bool { return t.tab.traced.Has(int32(pid)) }
 
 // Targets lists up to maxProcs of the processes followed now, reading
 // /proc on the caller's goroutine.
 func (t *Tracer) Targets(maxProcs, maxThreads int) (targets []backend.Target, more int) {
-	return t.fs.Targets(t.tab.traced.list(), maxProcs, maxThreads, func(int32) string { return "traced" })
+	return t.fs.Targets(t.tab.traced.List(), maxProcs, maxThreads, func(int32) string { return "traced" })
 }
 
 // CommandArgs is process pid's argv as /proc shows it now, or nil.

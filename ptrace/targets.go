@@ -12,7 +12,7 @@ import (
 // It reads /proc on the caller's goroutine; the set of PIDs is the copy
 // the tracer keeps for other goroutines, updated as processes come and go.
 func (t *Tracer) Targets(maxProcs, maxThreads int) (targets []backend.Target, more int) {
-	pids := t.tab.traced.list()
+	pids := t.tab.traced.List()
 	ours := map[int32]bool{}
 	// The kernel names a tracee's tracer by its TID: ours when it is a
 	// thread of this process.

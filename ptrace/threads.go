@@ -1,8 +1,6 @@
 package ptrace
 
 import (
-	"sync"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/syscall-exporter/syscall_exporter/backend"
@@ -69,7 +67,7 @@ type threadTable struct {
 	// few threads, and a hit costs a compare where the map costs a hash.
 	recent [64]*thread
 	procs  map[int32]*process
-	traced tracedSet
+	traced backend.TracedSet
 }
 
 func (tab *threadTable) init() {
@@ -224,7 +222,7 @@ func (t *Tracer) readNames(th *thread) {
 // addProcess starts counting p among the processes traced.
 func (t *Tracer) addProcess(p *process) {
 	t.tab.procs[p.pid] = p
-	t.tab.traced.add(p.pid)
+	t.tab.traced.Add(p.pid)
 	t.stats.Targets.Add(1)
 }
 
@@ -244,7 +242,7 @@ func (t *Tracer) dropThread(th *thread) {
 	}
 	if p.threads == 0 && t.tab.procs[p.pid] == p {
 		delete(t.tab.procs, p.pid)
-		t.tab.traced.remove(p.pid)
+		t.tab.traced.Remove(p.pid)
 		t.stats.Targets.Add(-1)
 	}
 }
@@ -264,46 +262,5 @@ func (t *Tracer) threadGone(tid int32, ws unix.WaitStatus) {
 	}
 }
 
-// tracedSet is the set of processes traced now, readable from any
-// goroutine (discovery asks it every scan). The tracer updates it only
-// when a process appears or goes, never per syscall.
-type tracedSet struct {
-	mu   sync.Mutex
-	pids map[int32]struct{}
-}
-
-func (s *tracedSet) add(pid int32) {
-	s.mu.Lock()
-	if s.pids == nil {
-		s.pids = make(map[int32]struct{})
-	}
-	s.pids[pid] = struct{}{}
-	s.mu.Unlock()
-}
-
-func (s *tracedSet) remove(pid int32) {
-	s.mu.Lock()
-	delete(s.pids, pid)
-	s.mu.Unlock()
-}
-
-func (s *tracedSet) has(pid int32) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.pids[pid]
-	return ok
-}
-
-// list returns the processes traced now.
-func (s *tracedSet) list() []int32 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pids := make([]int32, 0, len(s.pids))
-	for pid := range s.pids {
-		pids = append(pids, pid)
-	}
-	return pids
-}
-
 // Traced reports whether the tracer follows process pid now.
-func (t *Tracer) Traced(pid int) bool { return t.tab.traced.has(int32(pid)) }
+func (t *Tracer) Traced(pid int) bool { return t.tab.traced.Has(int32(pid)) }
