@@ -34,45 +34,15 @@ func TestInterruptedCallsOfI386Programs(t *testing.T) {
 // checkInterruptedModes runs eintr's modes; its handlers return by the
 // call named sigreturn.
 func checkInterruptedModes(t *testing.T, prog, sigreturn string) {
-	for _, tc := range []struct {
-		mode   string
-		output string
-		calls  map[string]uint64 // per syscall, under the program/thread name
-		errs   map[string]uint64 // per "syscall ERRNO"
-	}{
-		{
-			mode:   "",
-			output: "pause -1 4\nrt_sigsuspend -1 4\nnanosleep -1 4\nread -1 4\nread 1 0\n",
-			// read: the loader's, the interrupted one, and the SA_RESTART
-			// one twice.
-			calls: map[string]uint64{"pause": 1, "rt_sigsuspend": 1, "nanosleep": 1, "read": 4, "rt_sigreturn": 5, "setitimer": 5},
-			errs:  map[string]uint64{"pause EINTR": 1, "rt_sigsuspend EINTR": 1, "nanosleep EINTR": 1, "read EINTR": 1},
-		},
-		{
-			mode:   "-j",
-			output: "getppid",
-			calls:  map[string]uint64{"nanosleep": 1, "getppid": 1, "rt_sigreturn": 0, "rt_sigprocmask": 2},
-			errs:   map[string]uint64{},
-		},
-		{
-			mode:   "-n",
-			output: "inner-nanosleep -1 4\npause -1 4\n",
-			calls:  map[string]uint64{"pause": 1, "nanosleep": 1, "rt_sigreturn": 2, "setitimer": 2},
-			errs:   map[string]uint64{"pause EINTR": 1, "nanosleep EINTR": 1},
-		},
-	} {
-		t.Run("mode"+tc.mode, func(t *testing.T) {
-			if n, ok := tc.calls["rt_sigreturn"]; ok && sigreturn != "rt_sigreturn" {
-				delete(tc.calls, "rt_sigreturn")
-				tc.calls[sigreturn] = n
-			}
+	for _, tc := range testprog.EintrModes(sigreturn) {
+		t.Run("mode"+tc.Flag, func(t *testing.T) {
 			for _, filtered := range []bool{false, true} {
-				tr, rec := traceEintr(t, prog, tc.mode, tc.output, filtered)
-				checkEintr(t, rec, prog, filtered, tc.calls, tc.errs)
+				tr, rec := traceEintr(t, prog, tc.Flag, tc.Output, filtered)
+				checkEintr(t, rec, prog, filtered, tc.Calls, tc.Errs)
 				if got := tr.Stats().InterruptedOverflow.Load(); got != 0 {
 					t.Errorf("filtered %v: interrupted overflow %d, want 0", filtered, got)
 				}
-				if tc.mode == "" {
+				if tc.Flag == "" {
 					key := filepath.Base(prog) + "/" + filepath.Base(prog) + " nanosleep"
 					rec.mu.Lock()
 					n, sum := rec.latencies[key], time.Duration(rec.sumNs[key])

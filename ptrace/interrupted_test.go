@@ -34,42 +34,12 @@ func TestInterruptedCallsOfI386Programs(t *testing.T) {
 // checkInterruptedModes runs eintr's modes; its handlers return by the
 // call named sigreturn.
 func checkInterruptedModes(t *testing.T, prog, sigreturn string) {
-	for _, tc := range []struct {
-		mode   string
-		output string
-		calls  map[string]int // per syscall, under the program/thread name
-		errs   map[string]int // per "syscall ERRNO"
-	}{
-		{
-			mode:   "",
-			output: "pause -1 4\nrt_sigsuspend -1 4\nnanosleep -1 4\nread -1 4\nread 1 0\n",
-			// read: the loader's, the interrupted one, and the SA_RESTART
-			// one twice.
-			calls: map[string]int{"pause": 1, "rt_sigsuspend": 1, "nanosleep": 1, "read": 4, "rt_sigreturn": 5, "setitimer": 5},
-			errs:  map[string]int{"pause EINTR": 1, "rt_sigsuspend EINTR": 1, "nanosleep EINTR": 1, "read EINTR": 1},
-		},
-		{
-			mode:   "-j",
-			output: "getppid",
-			calls:  map[string]int{"nanosleep": 1, "getppid": 1, "rt_sigreturn": 0, "rt_sigprocmask": 2},
-			errs:   map[string]int{},
-		},
-		{
-			mode:   "-n",
-			output: "inner-nanosleep -1 4\npause -1 4\n",
-			calls:  map[string]int{"pause": 1, "nanosleep": 1, "rt_sigreturn": 2, "setitimer": 2},
-			errs:   map[string]int{"pause EINTR": 1, "nanosleep EINTR": 1},
-		},
-	} {
-		t.Run("mode"+tc.mode, func(t *testing.T) {
-			if n, ok := tc.calls["rt_sigreturn"]; ok && sigreturn != "rt_sigreturn" {
-				delete(tc.calls, "rt_sigreturn")
-				tc.calls[sigreturn] = n
-			}
+	for _, tc := range testprog.EintrModes(sigreturn) {
+		t.Run("mode"+tc.Flag, func(t *testing.T) {
 			for _, filtered := range []bool{false, true} {
-				rec := traceEintr(t, prog, tc.mode, tc.output, filtered)
-				checkEintr(t, rec, prog, filtered, tc.calls, tc.errs)
-				if tc.mode == "" {
+				rec := traceEintr(t, prog, tc.Flag, tc.Output, filtered)
+				checkEintr(t, rec, prog, filtered, tc.Calls, tc.Errs)
+				if tc.Flag == "" {
 					ds := rec.durations[filepath.Base(prog)+"/"+filepath.Base(prog)+" nanosleep"]
 					if len(ds) != 1 || ds[0] < 40e6 || ds[0] > 900e6 {
 						t.Errorf("filtered %v: interrupted nanosleep latencies %v, want one of about 50 ms", filtered, ds)
@@ -115,7 +85,7 @@ func traceEintr(t *testing.T, prog, mode, output string, filtered bool) *recorde
 	return rec
 }
 
-func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, errs map[string]int) {
+func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, errs map[string]uint64) {
 	t.Helper()
 	prefix := filepath.Base(prog) + "/" + filepath.Base(prog) + " "
 	rec.mu.Lock()
@@ -125,10 +95,10 @@ func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, 
 			want = 0 // not selected: seen, not counted
 		}
 		key := prefix + name
-		if got := rec.calls[key]; got != want {
+		if got := uint64(rec.calls[key]); got != want {
 			t.Errorf("filtered %v: %s: %d calls, want %d", filtered, key, got, want)
 		}
-		if got := rec.exits[key]; got != want {
+		if got := uint64(rec.exits[key]); got != want {
 			t.Errorf("filtered %v: %s: %d exits handed over, want %d", filtered, key, got, want)
 		}
 	}
@@ -137,12 +107,12 @@ func checkEintr(t *testing.T, rec *recorder, prog string, filtered bool, calls, 
 		if _, ok := calls[name]; !ok || !strings.HasPrefix(key, prefix) {
 			continue // the loader's
 		}
-		if want := errs[name+" "+errno]; got != want {
+		if want := errs[name+" "+errno]; uint64(got) != want {
 			t.Errorf("filtered %v: %s: %d errors, want %d", filtered, key, got, want)
 		}
 	}
 	for key, want := range errs {
-		if got := rec.errs[prefix+key]; got != want {
+		if got := uint64(rec.errs[prefix+key]); got != want {
 			t.Errorf("filtered %v: %s%s: %d errors, want %d", filtered, prefix, key, got, want)
 		}
 	}
@@ -184,7 +154,7 @@ func TestInterruptedCallHeldAtDetachOrKill(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitDone(t, tr)
-		checkEintr(t, rec, prog, false, map[string]int{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]int{})
+		checkEintr(t, rec, prog, false, map[string]uint64{"nanosleep": 1, "getppid": 1, "pause": 1, "rt_sigreturn": 0}, map[string]uint64{})
 		if !kill {
 			if _, tracers := testprog.ProcStatus(d.PID); tracers[d.PID] != 0 {
 				t.Errorf("still traced by %d after Done", tracers[d.PID])
