@@ -2,16 +2,11 @@ package ebpf_test
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/syscall-exporter/syscall_exporter/internal/testprog"
-	"github.com/syscall-exporter/syscall_exporter/syscalls"
 )
 
 var oracleCommand = testprog.FindCommand
@@ -72,36 +67,7 @@ func TestTotalsMatchStrace(t *testing.T) {
 // tracepoint: a tracer of its own, apart from ours.
 func TestTotalsMatchKernelTracepoint(t *testing.T) {
 	testprog.RequireBPF(t)
-	bpftrace := testprog.RequireTool(t, "bpftrace", "bpftrace")
-	if _, err := os.Stat("/sys/kernel/tracing/events"); err != nil {
-		if err := syscall.Mount("nodev", "/sys/kernel/tracing", "tracefs", 0, ""); err != nil {
-			t.Fatalf("mount tracefs: %v", err)
-		}
-	}
-	script := `tracepoint:raw_syscalls:sys_enter /comm == "find"/ { @[args->id] = count(); }`
-	report := filepath.Join(t.TempDir(), "bpftrace.out")
-	cmd := exec.Command(bpftrace, "-o", report, "-e", script, "-c", strings.Join(oracleCommand, " "))
-	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = devNull(t), &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("bpftrace: %v\n%s", err, stderr.String())
-	}
-	outb, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]int{}
-	row := regexp.MustCompile(`^@\[(\d+)\]: (\d+)$`)
-	for _, line := range strings.Split(string(outb), "\n") {
-		if m := row.FindStringSubmatch(line); m != nil {
-			nr, _ := strconv.Atoi(m[1])
-			n, _ := strconv.Atoi(m[2])
-			want[syscalls.Name(syscalls.Native(), uint32(nr))] = n
-		}
-	}
-	if len(want) < 10 {
-		t.Fatalf("parsed only %d rows of bpftrace output:\n%s", len(want), outb)
-	}
+	want := testprog.KernelEntries(t, "find", oracleCommand...)
 	calls, _ := traceTotals(t, oracleCommand)
 	// comm becomes "find" during execve, after its sys_enter fired.
 	delete(calls, "execve")
