@@ -260,7 +260,7 @@ func (c *Collector) SyscallExited(s *backend.Call) {
 		c.histogramOf(st).observe(s.Exit - s.Entry)
 	}
 	if c.spans != nil {
-		c.spans.consider(c, s, st)
+		c.spans.consider(s, st)
 	}
 }
 

@@ -108,7 +108,7 @@ func (sp *spanner) qualifies(s *backend.Call) bool {
 }
 
 // consider runs on the backend's thread after the call was counted.
-func (sp *spanner) consider(c *Collector, s *backend.Call, st *syscallStats) {
+func (sp *spanner) consider(s *backend.Call, st *syscallStats) {
 	if sp.qualifies(s) {
 		sp.offer(s, st)
 	}
