@@ -39,8 +39,9 @@ func backendOf(t *testing.T) string {
 	return "ptrace"
 }
 
-// goFiles are the files a test program waits for beside its TracerPid
-// (testprog.h: released): an eBPF tracer leaves no TracerPid.
+// goFiles are the files a test program waits for (testprog.h: followed):
+// a TracerPid shows a moment before ptrace's first stop, and an eBPF
+// tracer leaves none.
 var goFiles sync.Map // test name → path
 
 func goFile(t *testing.T) string {
@@ -64,22 +65,30 @@ func programEnv(t *testing.T) []string {
 }
 
 // releaseOnceTracing lets the test's programs go once the exporter at
-// addr traces a target (/readyz), when its backend leaves no TracerPid.
+// addr traces a target (/readyz). An exporter given --pid is ready when it
+// serves, so that is checked at once: a test may stop the exporter before
+// a second look.
 func releaseOnceTracing(t *testing.T, addr string) {
 	t.Helper()
-	if backendOf(t) != "ebpf" {
+	path := goFile(t)
+	ready := func() bool {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	if ready() {
+		release(path)
 		return
 	}
 	go func() {
 		deadline := time.Now().Add(20 * time.Second)
 		for time.Now().Before(deadline) {
-			resp, err := http.Get("http://" + addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					release(goFile(t))
-					return
-				}
+			if ready() {
+				release(path)
+				return
 			}
 			time.Sleep(5 * time.Millisecond)
 		}

@@ -93,8 +93,8 @@ func testSidecarInPIDNamespace(t *testing.T) {
 		instance++
 		cmd := inPod("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
 			app, "-w", "-l", "-g", strconv.Itoa(getppids), "-e", "3", "-s", "0", "-f", "-1")
-		// An eBPF exporter leaves no TracerPid: the app goes once the log
-		// says it is attached, by its PID in the pod.
+		// The app goes once the log says it is attached, by its PID in the
+		// pod (testprog.h: followed).
 		goFile := filepath.Join(dir, "go-"+strconv.Itoa(instance))
 		os.WriteFile(goFile, nil, 0o644)
 		cmd.Env = append(os.Environ(), "TESTPROG_GO="+goFile)
@@ -109,11 +109,9 @@ func testSidecarInPIDNamespace(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); <-done })
 		eventually(t, 5*time.Second, "app ready", func() bool { return strings.Contains(out.String(), "ready") })
 		readyAt := time.Now()
-		if backendOf(t) == "ebpf" {
-			attached := "msg=attached pid=" + strconv.Itoa(nsPID(t, childOf(t, cmd.Process.Pid))) + " "
-			eventually(t, 2*interval+5*time.Second, "app attached", func() bool { return strings.Contains(logs.String(), attached) })
-			release(goFile)
-		}
+		attached := "msg=attached pid=" + strconv.Itoa(nsPID(t, childOf(t, cmd.Process.Pid))) + " "
+		eventually(t, 2*interval+5*time.Second, "app attached", func() bool { return strings.Contains(logs.String(), attached) })
+		release(goFile)
 		eventually(t, 2*interval+5*time.Second, "app traced and done", func() bool { return strings.Contains(out.String(), "done") })
 		if waited := time.Since(readyAt); waited > 2*interval+time.Second {
 			t.Errorf("app found after %v, want within 2 discovery intervals (%v)", waited, 2*interval)

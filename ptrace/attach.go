@@ -52,11 +52,12 @@ func (t *Tracer) attach(pid int32) error {
 				// through TRACECLONE and its first stop is still to come.
 				continue
 			}
-			th := t.newThread(tid, nil, found)
+			// Until the interrupt's stop, the thread runs untraced: its calls
+			// are not seen. Interrupt first, then read its name and status.
 			if err := interrupt(tid); err != nil && err != unix.ESRCH {
 				t.log.Debug("interrupt after seize failed", "tid", tid, "err", err)
 			}
-			_ = th
+			t.newThread(tid, nil, found)
 			fresh++
 			attached++
 		}

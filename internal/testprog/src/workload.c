@@ -8,7 +8,7 @@
  * -G  first wait for SIGUSR1 (prints "gated" when waiting for it); with -w,
  *     a second SIGUSR1 also ends the wait for a tracer
  * -n  then name the process NAME (its comm, which discovery matches)
- * -w  wait until a tracer is attached (TracerPid != 0) before working
+ * -w  wait until a tracer is attached (testprog.h: followed) before working
  * -l  after the work, loop on getppid until stdin reaches EOF, then exit 0
  * -T  after the work, wait for SIGTERM; then print "terminating traced=0|1",
  *     sleep TERM_MS, print "exiting" and exit 0 (a container's shutdown)
@@ -102,7 +102,7 @@ int main(int argc, char **argv) {
     printf("ready\n");
     /* Gated, a second SIGUSR1 also says a tracer follows: one that leaves
      * no TracerPid (the eBPF backend) in a pod, where no file can say so. */
-    while (!traced() && !released() && !(gate && usr1_pending())) usleep(1000);
+    while (!followed() && !(gate && usr1_pending())) usleep(1000);
   }
   pthread_t tids[threads + 2];
   for (long i = 0; i < threads; i++) pthread_create(&tids[i], NULL, getter, (void *)i);
