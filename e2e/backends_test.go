@@ -1,9 +1,9 @@
 package e2e
 
 import (
-	"net/http"
 	"os"
-	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,58 +39,62 @@ func backendOf(t *testing.T) string {
 	return "ptrace"
 }
 
-// goFiles are the files a test program waits for (testprog.h: followed):
-// a TracerPid shows a moment before ptrace's first stop, and an eBPF
-// tracer leaves none.
-var goFiles sync.Map // test name → path
+// A test program started with programEnv waits for a file of its own
+// (testprog.h: followed) rather than for a TracerPid: one shows at
+// PTRACE_SEIZE, a moment before ptrace's first stop, and an eBPF tracer
+// leaves none. The file is written once an exporter's log says it has
+// attached the program's PID.
+var programGo sync.Map // PID → the file its program waits for
 
-func goFile(t *testing.T) string {
-	p, ok := goFiles.Load(t.Name())
-	if !ok {
-		path := filepath.Join(t.TempDir(), "go")
-		if err := os.WriteFile(path, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		p, _ = goFiles.LoadOrStore(t.Name(), path)
+// programEnv is the environment of a test program, with a fresh file to
+// wait for; track registers the started program under its PID.
+func programEnv(t *testing.T) (env []string, track func(pid int)) {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "go-")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return p.(string)
+	f.Close()
+	path := f.Name()
+	return append(os.Environ(), "TESTPROG_GO="+path), func(pid int) {
+		programGo.Store(pid, path)
+		t.Cleanup(func() { programGo.Delete(pid) })
+	}
 }
 
-// release lets a program waiting on goFile go.
+// release lets a program waiting on path go.
 func release(path string) { os.WriteFile(path, []byte("1"), 0o644) }
 
-// programEnv is the environment of a test program.
-func programEnv(t *testing.T) []string {
-	return append(os.Environ(), "TESTPROG_GO="+goFile(t))
+var attachedRe = regexp.MustCompile(`msg=attached pid=(\d+) `)
+
+// releaseAttached lets go every program the exporter's log, from offset
+// from on, says is attached, and returns how far it has read.
+func releaseAttached(log string, from int) int {
+	end := strings.LastIndexByte(log, '\n') + 1
+	if end <= from {
+		return from
+	}
+	for _, m := range attachedRe.FindAllStringSubmatch(log[from:end], -1) {
+		pid, _ := strconv.Atoi(m[1])
+		if path, ok := programGo.LoadAndDelete(pid); ok {
+			release(path.(string))
+		}
+	}
+	return end
 }
 
-// releaseOnceTracing lets the test's programs go once the exporter at
-// addr traces a target (/readyz). An exporter given --pid is ready when it
-// serves, so that is checked at once: a test may stop the exporter before
-// a second look.
-func releaseOnceTracing(t *testing.T, addr string) {
-	t.Helper()
-	path := goFile(t)
-	ready := func() bool {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}
-	if ready() {
-		release(path)
-		return
-	}
+// followAttaches releases, for as long as e runs, the programs it
+// attaches; the ones attached so far are released before it returns.
+func (e *exporter) followAttaches() {
+	read := releaseAttached(e.stderr.String(), 0)
 	go func() {
-		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) {
-			if ready() {
-				release(path)
+		for {
+			select {
+			case <-e.done:
 				return
+			case <-time.After(2 * time.Millisecond):
+				read = releaseAttached(e.stderr.String(), read)
 			}
-			time.Sleep(5 * time.Millisecond)
 		}
 	}()
 }

@@ -43,7 +43,6 @@ func TestEBPFExporterSIGKILLedLeavesNothingLoaded(t *testing.T) {
 	before := map[string]map[int]string{"prog": bpfObjects(t, bpftool, "prog"), "map": bpfObjects(t, bpftool, "map")}
 	e := startExporter(t, "--backend=ebpf", "--pid", strconv.Itoa(w.cmd.Process.Pid))
 	eventually(t, 10*time.Second, "target traced", func() bool { return httpStatus(t, "http://"+e.Addr+"/readyz") == 200 })
-	release(goFile(t))
 	eventually(t, 10*time.Second, "workload done", func() bool { return strings.Contains(w.stdout.String(), "done") })
 	ours := map[string][]int{}
 	for kind := range before {

@@ -43,7 +43,8 @@ func startProg(t *testing.T, name string, args ...string) *prog {
 	testprog.RequireTracing(t)
 	p := &prog{stdout: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(testprog.Build(t, name), args...)
-	p.cmd.Env = programEnv(t)
+	env, track := programEnv(t)
+	p.cmd.Env = env
 	p.cmd.Stdout = p.stdout
 	p.cmd.Stderr = p.stdout
 	var err error
@@ -53,6 +54,7 @@ func startProg(t *testing.T, name string, args ...string) *prog {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	track(p.cmd.Process.Pid)
 	go func() {
 		p.cmd.Wait()
 		p.status = p.cmd.ProcessState.Sys().(syscall.WaitStatus)

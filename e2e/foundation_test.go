@@ -39,7 +39,8 @@ func startProgram(t *testing.T, name string, args ...string) *workload {
 	prog := testprog.Build(t, name)
 	w := &workload{stdout: &syncBuffer{}, done: make(chan struct{})}
 	w.cmd = exec.Command(prog, args...)
-	w.cmd.Env = programEnv(t)
+	env, track := programEnv(t)
+	w.cmd.Env = env
 	w.cmd.Stdout = w.stdout
 	var err error
 	if w.stdin, err = w.cmd.StdinPipe(); err != nil {
@@ -48,6 +49,7 @@ func startProgram(t *testing.T, name string, args ...string) *workload {
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	track(w.cmd.Process.Pid)
 	go func() { w.cmd.Wait(); close(w.done) }()
 	t.Cleanup(func() {
 		w.cmd.Process.Kill()

@@ -120,7 +120,7 @@ func startExporter(t *testing.T, args ...string) *exporter {
 	for time.Now().Before(deadline) {
 		if m := listeningRe.FindStringSubmatch(e.stderr.String()); m != nil {
 			e.Addr = m[1]
-			releaseOnceTracing(t, e.Addr)
+			e.followAttaches()
 			return e
 		}
 		select {
