@@ -269,7 +269,7 @@ static __always_inline __u32 new_lid(void)
 static __always_inline __u8 task_arch(struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
-	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+	if (task->thread_info.status & TS_COMPAT) /* a BTF pointer: a plain load, no probe_read helper */
 		return ARCH_I386;
 	return ARCH_X86_64;
 #elif defined(__TARGET_ARCH_arm64)
