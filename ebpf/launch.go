@@ -107,4 +107,5 @@ func (t *Tracer) launcher(path string, argv, env []string, started chan<- error)
 	t.mu.Lock()
 	t.cmd.exited, t.cmd.status = true, ws
 	t.mu.Unlock()
+	t.wake()
 }

@@ -95,7 +95,7 @@ func New(cfg Config) *Tracer {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		fs:       cfg.Proc,
-		syncReqs: make(chan chan struct{}),
+		syncReqs: make(chan chan struct{}, 16),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -149,9 +149,14 @@ func (t *Tracer) DetachAll() error {
 		return errors.New("tracer not started")
 	}
 	t.stopOnce.Do(func() { close(t.stop) })
+	t.wake()
 	<-t.done
 	return nil
 }
+
+// wake ends the reader's wait for events at once, so that a Sync, a stop
+// or the launched command's end is acted on now, not after the wait.
+func (t *Tracer) wake() { t.events.Flush() }
 
 // SignalLaunched forwards sig to the launched command.
 func (t *Tracer) SignalLaunched(sig syscall.Signal) error {
@@ -170,7 +175,12 @@ func (t *Tracer) Sync() {
 	reply := make(chan struct{})
 	select {
 	case t.syncReqs <- reply:
-		<-reply
+		t.wake()
+	case <-t.done:
+		return
+	}
+	select {
+	case <-reply:
 	case <-t.done:
 	}
 }
@@ -202,15 +212,20 @@ func (t *Tracer) run() {
 	var lastRead time.Time
 	var syncs []chan struct{}
 	for {
-		// A short wait, so Sync and DetachAll are heard soon.
+		// Sync, DetachAll and the launched command's end wake the wait;
+		// it is short anyway, should a wake be missed.
 		wait := min(time.Until(next), 50*time.Millisecond)
 		t.events.SetDeadline(time.Now().Add(wait))
 		t.evr.batch = t.evr.batch[:0]
 		t.takeEvents()
-		select {
-		case r := <-t.syncReqs:
-			syncs = append(syncs, r)
-		default:
+	drain:
+		for {
+			select {
+			case r := <-t.syncReqs:
+				syncs = append(syncs, r)
+			default:
+				break drain
+			}
 		}
 		stopping := false
 		select {
