@@ -245,7 +245,7 @@ func reportCheaper(w io.Writer, in reportInput) {
 			row(w, cells...)
 		}
 	}
-	fmt.Fprintln(w, "\nown: the same ratio of the time the command reports for its own work (dd: \"copied, … s\"), which leaves out the tracer's start-up and exit.")
+	fmt.Fprintln(w, "\nown: the same ratio of the time the command reports for its own work (dd: \"copied, … s\", threads: \"done, … s\"), which leaves out the tracer's start-up and exit.")
 }
 
 // seconds is a column's median and its noise.
@@ -332,7 +332,7 @@ func reportNonTarget(w io.Writer, in reportInput) {
 	}
 }
 
-// reportOwn compares, for workloads that time their own work (dd), that
+// reportOwn compares, for workloads that time their own work (dd, threads), that
 // time alone: without the tracer's start-up and exit, which for the eBPF
 // backend (loading and verifying its programs) is most of a short run.
 func reportOwn(w io.Writer, in reportInput) {
@@ -340,7 +340,7 @@ func reportOwn(w io.Writer, in reportInput) {
 	if !has {
 		return
 	}
-	fmt.Fprintf(w, "\n### the command's own time (dd: \"copied, … s\"), without start-up and exit\n\n")
+	fmt.Fprintf(w, "\n### the command's own time (dd: \"copied, … s\", threads: \"done, … s\"), without start-up and exit\n\n")
 	row(w, "placement", "workload", "untraced s", "exporter s", "exporter --backend=ebpf s", "exporter ÷ untraced", "ebpf ÷ untraced", "µs per syscall: exporter / ebpf", "per-syscall cost: ptrace ÷ ebpf")
 	row(w, slices.Repeat([]string{"---"}, 9)...)
 	for _, p := range in.placements {

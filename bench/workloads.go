@@ -141,9 +141,9 @@ var allWorkloads = []*workload{
 	{
 		name:     "threads",
 		stresses: "many tracees at once",
-		command:  "threads -t 8 -n 50000 (internal/testprog/src/threads.c: 8 threads, getppid and read alternating)",
+		command:  "threads -t 8 -n 50000 -r (internal/testprog/src/threads.c: 8 threads, getppid and read alternating; -r reports their time)",
 		argv: func(b binaries) []string {
-			return []string{b.threads, "-t", "8", "-n", "50000"}
+			return []string{b.threads, "-t", "8", "-n", "50000", "-r"}
 		},
 	},
 	{
@@ -196,7 +196,8 @@ type measurement struct {
 	wall     time.Duration
 	syscalls int64 // counted by the floor tracer; 0 from the others
 	// own is the time the command reports for its own work (dd's
-	// "copied, … s"), without the tracer's start-up and exit; 0 if none.
+	// "copied, … s", threads -r's "done, … s"), without the tracer's
+	// start-up and exit; 0 if none.
 	own time.Duration
 }
 
@@ -204,7 +205,7 @@ const runTimeout = 5 * time.Minute
 
 var (
 	floorCountRe = regexp.MustCompile(`ptrace_floor: (\d+) syscalls`)
-	ddOwnTimeRe  = regexp.MustCompile(`copied, ([0-9.e+-]+) s,`)
+	ownTimeRe    = regexp.MustCompile(`(?:copied|done), ([0-9.e+-]+) s\b`)
 )
 
 // measure runs w once under tr and returns its wall time, from fork to
@@ -278,7 +279,7 @@ func measure(b binaries, w *workload, tr tracer, p placement) (measurement, erro
 	if err != nil {
 		return m, fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, stderr())
 	}
-	if sm := ddOwnTimeRe.FindStringSubmatch(stderr()); sm != nil {
+	if sm := ownTimeRe.FindStringSubmatch(stderr()); sm != nil {
 		if secs, err := strconv.ParseFloat(sm[1], 64); err == nil {
 			m.own = time.Duration(secs * float64(time.Second))
 		}
